@@ -1,0 +1,99 @@
+"""The glossary: the 用語集 page, and finding glossary terms in a page's text.
+
+Latin terms (AI, BPR) match only as whole words, because Japanese text has no
+spaces: 「BPRワークショップ」 contains BPR, but 「RAID」 does not contain AI.
+"""
+
+from __future__ import annotations
+
+import re
+
+from builder.generate import markdown as md
+from builder.generate import paths
+from builder.generate.pipeline import BuildContext, OutputFile
+from builder.taxonomy import GlossaryTerm, Taxonomy
+from builder.textnorm import nfkc
+
+_ROWS = [
+    ("あ行", "あいうえおぁぃぅぇぉ"),
+    ("か行", "かきくけこがぎぐげご"),
+    ("さ行", "さしすせそざじずぜぞ"),
+    ("た行", "たちつてとだぢづでどっ"),
+    ("な行", "なにぬねの"),
+    ("は行", "はひふへほばびぶべぼぱぴぷぺぽ"),
+    ("ま行", "まみむめも"),
+    ("や行", "やゆよゃゅょ"),
+    ("ら行", "らりるれろ"),
+    ("わ行", "わをんゐゑ"),
+]
+
+
+def kana_row(reading: str) -> str:
+    """The あいうえお row a reading sorts under (あ行, か行 …)."""
+    first = reading[:1]
+    return next((row for row, chars in _ROWS if first in chars), "その他")
+
+
+def _pattern(term: str) -> re.Pattern[str]:
+    key = nfkc(term)
+    if key.isascii():
+        return re.compile(rf"(?<![A-Za-z0-9]){re.escape(key)}(?![A-Za-z0-9])", re.IGNORECASE)
+    return re.compile(re.escape(key))
+
+
+def terms_in(text: str, glossary: list[GlossaryTerm]) -> list[GlossaryTerm]:
+    """Glossary terms that occur in ``text``, in あいうえお order."""
+    haystack = nfkc(text)
+    return sorted((term for term in glossary if _pattern(term.term).search(haystack)), key=lambda t: t.reading)
+
+
+def term_label(term: GlossaryTerm) -> str:
+    """「AI（エー・アイ）」: the term with the reading or spelling the source adds."""
+    return term.term + (f"（{term.annotation}）" if term.annotation else "")
+
+
+def glossary_box(terms: list[GlossaryTerm], here: str) -> str:
+    """A collapsed box of the terms a page uses, with their definitions."""
+    target = md.relative(here, paths.GLOSSARY)
+    items = [
+        (md.link(term.term, f"{target}#{term.id}"), md.paragraphs(term.definition, indent="        "))
+        for term in terms
+    ]
+    body = md.definitions(items).replace("\n", "\n    ")
+    return f'??? info "このページに出てくる用語（{len(terms)}）"\n\n    {body}'
+
+
+class GlossaryPage:
+    name = "glossary"
+
+    def run(self, context: BuildContext) -> None:
+        taxonomy = context.corpus.taxonomy
+        context.add(OutputFile(paths.GLOSSARY, render_glossary(taxonomy)))
+
+
+def render_glossary(taxonomy: Taxonomy) -> str:
+    here = paths.GLOSSARY
+    parts = [
+        "# 用語集",
+        "事例や資料に出てくる用語の解説です。解説は各用語の出典資料のとおりです。",
+    ]
+    keywords_by_term: dict[str, list[str]] = {}
+    for keyword in taxonomy.keywords:
+        for term in keyword.glossary:
+            link = md.link(f"#{keyword.label}", md.relative(here, paths.value(paths.KEYWORDS, keyword.id)), "dxn-tag")
+            keywords_by_term.setdefault(term, []).append(link)
+    current_row = None
+    for term in sorted(taxonomy.glossary, key=lambda t: t.reading):
+        row = kana_row(term.reading)
+        if row != current_row:
+            parts.append(f"## {row}")
+            current_row = row
+        lines = [f"### {md.text(term_label(term))} {{: #{term.id} }}", md.paragraphs(term.definition)]
+        publication = taxonomy.publication(term.publication)
+        if publication:
+            source = md.link(publication.short_title, md.relative(here, paths.value(paths.SOURCES, publication.id)))
+            lines.append(f"出典: {source}")
+        if term.term in keywords_by_term:
+            lines.append("関連するキーワード: " + " ".join(keywords_by_term[term.term]))
+        parts.append("\n\n".join(lines))
+    return "\n\n".join(parts) + "\n"

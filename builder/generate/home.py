@@ -1,0 +1,72 @@
+"""The home page: what the site is, how much is in it, and every way in."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from builder.generate import markdown as md
+from builder.generate import paths
+from builder.generate.pipeline import BuildContext, OutputFile
+from builder.validate import Corpus
+
+ENTRY_POINTS = [
+    (paths.KEYWORDS, "キーワードから探す", "「OJT」「ITパスポート」「外部専門人材」など、取組の中身から"),
+    (paths.PREFECTURES, "都道府県から探す", "地方・都道府県ごとに、近くの団体の事例を"),
+    (paths.POPULATION, "人口規模から探す", "同じくらいの規模の団体の事例を"),
+    (paths.KINDS, "団体区分から探す", "都道府県・市・区・町・村ごとに"),
+    (paths.ORGANISATIONS, "団体から探す", "同じ団体の複数の事例をまとめて"),
+    (paths.CATEGORIES, "カテゴリから探す", "出典資料の分類のまま"),
+    (paths.SCHEMES, "支援制度から探す", "地域情報化アドバイザーなど、国の制度を活用した事例を"),
+    (paths.ROLES, "人材像から探す", "管理職・DX推進員など、育成の対象ごとに"),
+    (paths.SOURCES, "出典資料から探す", "事例を集めた資料ごとに"),
+]
+
+TOP_KEYWORDS = 12
+
+
+def render_home(corpus: Corpus) -> str:
+    cases = [e.model for e in corpus.cases]
+    organisations = {c.organisation.name for c in cases}  # type: ignore[attr-defined]
+    prefectures = {c.organisation.prefecture for c in cases}  # type: ignore[attr-defined]
+    keyword_counts: Counter[str] = Counter(k for c in cases for k in c.keywords)  # type: ignore[attr-defined]
+
+    parts = [
+        "# DX人材事例ナビ",
+        "自治体のデジタル人材の確保・育成の事例を、キーワード・地域・人口規模などから探せるナレッジベースです。"
+        "総務省などが公開した資料に載っている事例を、出典の言葉のまま集めています。"
+        "市区町村・都道府県の DX推進・情報政策・人事のご担当の方が、他の団体の取組を探すときにお使いください。",
+        md.block(
+            "dxn-counts",
+            f"**{len(cases)}** 件の事例　**{len(organisations)}** 団体　**{len(prefectures)}** 都道府県　**{len(keyword_counts)}** キーワード",
+        ),
+        "## 事例を探す",
+        "\n".join(f"- {md.link(title, paths.index(folder))} — {md.text(note)}" for folder, title, note in ENTRY_POINTS),
+    ]
+    if keyword_counts:
+        tags = []
+        for label, count in sorted(keyword_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_KEYWORDS]:
+            keyword = corpus.taxonomy.keywords.resolve(label)
+            if keyword:
+                tags.append(md.link(f"#{label}（{count}）", paths.value(paths.KEYWORDS, keyword.entry.id), "dxn-tag"))
+        parts += ["## よく使われるキーワード", " ".join(tags)]
+    parts += [
+        "## 資料とデジタル人材の声",
+        f"- {md.link('資料', paths.index(paths.DOCUMENTS))} — 団体の人材育成方針の全文と、方針のひな形\n"
+        f"- {md.link('デジタル人材の声', paths.index(paths.VOICES))} — デジタル人材からのメッセージと首長の対談\n"
+        f"- {md.link('用語集', paths.GLOSSARY)} — BPR・OJT・リスキリングなどの用語の解説",
+        "## データをダウンロードする",
+        "すべての事例の項目（団体・人口・カテゴリ・キーワード・出典・インタビューなど）を、表計算ソフトやプログラムで使える形で配布しています。\n\n"
+        f"- {md.link('cases.csv', paths.CASES_CSV)} — Excel などで開ける CSV（UTF-8）\n"
+        f"- {md.link('cases.json', paths.CASES_JSON)} — プログラムで扱いやすい JSON",
+        "## このサイトについて",
+        f"事例の集め方や、事例を追加する方法は {md.link('このサイトについて', paths.ABOUT)} をご覧ください。",
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+class HomePage:
+    name = "home"
+
+    def run(self, context: BuildContext) -> None:
+        context.add(OutputFile(paths.HOME, render_home(context.corpus)))
+

@@ -1,0 +1,68 @@
+"""The generation pipeline: validated corpus -> generated pages and data files.
+
+Each stage does one job and reads or adds to a shared ``BuildContext``. Stages
+that enrich case pages (related cases today; similar cases by embeddings and a
+search index later) run before the stage that renders the case pages, and add
+``Section``s for it. Adding a feature means adding a stage to ``STAGES``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from builder.validate import Corpus
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # inside the site, e.g. "cases/x.md" or "cases.json"
+    content: str | bytes
+    contributor_content: bool = False  # rendered HTML is sanitised (it holds a contributor's Markdown body)
+
+
+@dataclass(frozen=True)
+class Section:
+    """An extra section for a case page, contributed by an earlier stage."""
+
+    heading: str
+    markdown: str  # may contain links relative to the case page
+
+
+@dataclass
+class BuildContext:
+    corpus: Corpus
+    use_directory_urls: bool = False
+    files: dict[str, OutputFile] = field(default_factory=dict)
+    case_sections: dict[str, list[Section]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, file: OutputFile) -> None:
+        if file.path in self.files:
+            raise ValueError(f"two stages generate {file.path}")
+        self.files[file.path] = file
+
+
+class Stage(Protocol):
+    name: str
+
+    def run(self, context: BuildContext) -> None: ...
+
+
+def default_stages() -> list[Stage]:
+    from builder.generate.case_pages import CasePages
+    from builder.generate.document_pages import DocumentPages
+    from builder.generate.facets import FacetPages
+    from builder.generate.glossary import GlossaryPage
+    from builder.generate.home import HomePage
+    from builder.generate.opendata import OpenData
+    from builder.generate.related import SameOrganisation
+
+    return [SameOrganisation(), CasePages(), DocumentPages(), FacetPages(), GlossaryPage(), HomePage(), OpenData()]
+
+
+def generate(corpus: Corpus, *, use_directory_urls: bool = False, stages: list[Stage] | None = None) -> list[OutputFile]:
+    context = BuildContext(corpus, use_directory_urls)
+    for stage in stages if stages is not None else default_stages():
+        stage.run(context)
+    return [context.files[path] for path in sorted(context.files)]

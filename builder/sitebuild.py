@@ -1,0 +1,101 @@
+"""``build`` and ``serve``: run MkDocs with the checks and guarantees contributors rely on.
+
+``build`` checks first, builds into a temporary folder next to the target and
+swaps it in only when the whole build succeeded, so a failed or interrupted
+build leaves the previous site as it was. The build time is the last commit's
+time (SOURCE_DATE_EPOCH), so two builds of one commit are byte-identical.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from builder.diagnostics import print_report
+from builder.project import Project
+from builder.validate import check_project
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _environment(project: Project) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2; noted in the README instead
+    if "SOURCE_DATE_EPOCH" not in env:
+        try:
+            stamp = subprocess.run(
+                ["git", "-C", str(project.root), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            stamp = ""
+        if stamp:
+            env["SOURCE_DATE_EPOCH"] = stamp
+    return env
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def replace_directory(new: Path, target: Path) -> None:
+    """Put ``new`` at ``target``; the old ``target`` (if any) is removed afterwards."""
+    if not target.exists():
+        new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new)  # now holds the previous site
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old)
+
+
+def build_site(project: Project, site_dir: Path | None = None) -> int:
+    result = check_project(project)
+    print_report(result.problems, result.files)
+    target = (site_dir or project.root / "site").resolve()
+    if result.errors:
+        print(f"エラーがあるためサイトを作りませんでした（{target} はそのままです）。")
+        return 1
+    for stale in target.parent.glob(f".{target.name}.building-*"):  # left by an interrupted build
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    command = [
+        sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+        "--config-file", str(project.root / "mkdocs.yml"), "--site-dir", str(staging),
+    ]  # fmt: skip
+    try:
+        completed = subprocess.run(command, env=_environment(project), cwd=project.root)
+        if completed.returncode != 0:
+            print(f"サイトを作れませんでした（{target} はそのままです）。")
+            return 1
+        replace_directory(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    pages = sum(1 for _ in target.rglob("*.html"))
+    print(f"サイトを {target} に作りました（{pages} ページ）。")
+    return 0
+
+
+def serve_site(project: Project, dev_addr: str) -> int:
+    result = check_project(project)
+    print_report(result.problems, result.files)
+    if result.errors:
+        print("エラーのある事例も、プレビューでは表示します（公開用の build では止まります）。")
+    print(f"プレビュー: http://{dev_addr}/  （終了するには Ctrl+C）")
+    command = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", dev_addr, "--config-file", str(project.root / "mkdocs.yml")]
+    try:
+        return subprocess.run(command, env=_environment(project), cwd=project.root).returncode
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,334 @@
+"""``check``: validate every case and page against the schema and the taxonomy.
+
+The result is both the list of problems and the corpus of valid documents,
+with every label replaced by its canonical form, ready for page generation.
+A document with schema errors stays out of the corpus; one with only other
+problems (an unknown keyword, a stray radical) stays in, so a preview build
+can still show it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ValidationError
+
+from builder import rules
+from builder.diagnostics import Problem, Rule
+from builder.loading import Document, read_document
+from builder.model_errors import to_problems
+from builder.models import PAGE_TYPES, Case
+from builder.project import Project
+from builder.taxonomy import Taxonomy, Vocabulary, load_taxonomy
+from builder.yamlsource import Located, Path as YamlPath, format_path
+
+_MARKUP_RE = re.compile(
+    r"<\s*/?\s*[a-z][a-z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--|\bon[a-z]{3,}\s*=|\b(?:java|vb)script\s*:|\bdata\s*:\s*text/html",
+    re.IGNORECASE,
+)
+_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+_CODE_SPAN_RE = re.compile(r"(`+)(?:.+?)\1")
+_HTML_IN_BODY_RE = re.compile(r"<(?!https?://|mailto:)\s*[a-z!/?]", re.IGNORECASE)
+_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\s*[(\[]")
+
+
+@dataclass
+class Entry:
+    """A document that passed the schema, with labels made canonical."""
+
+    rel: str
+    model: BaseModel
+    body: str
+    body_line: int
+
+    @property
+    def id(self) -> str:
+        return self.model.id  # type: ignore[attr-defined]
+
+
+@dataclass
+class Corpus:
+    taxonomy: Taxonomy
+    cases: list[Entry] = field(default_factory=list)
+    pages: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    problems: list[Problem]
+    corpus: Corpus | None
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def check_project(project: Project, files: list[Path] | None = None) -> CheckResult:
+    """Check the taxonomy and the given files (default: all cases and pages)."""
+    taxonomy_load = load_taxonomy(project.root)
+    problems = list(taxonomy_load.problems)
+    taxonomy = taxonomy_load.taxonomy
+    case_files, page_files = project.documents(files)
+    corpus = Corpus(taxonomy) if taxonomy else None
+    for file in case_files:
+        entry, found = _check_one(project, file, Case, taxonomy)
+        problems.extend(found)
+        if entry and corpus:
+            corpus.cases.append(entry)
+    for file in page_files:
+        entry, found = _check_one(project, file, None, taxonomy)
+        problems.extend(found)
+        if entry and corpus:
+            corpus.pages.append(entry)
+    if corpus:
+        problems.extend(_duplicate_ids(corpus.cases))
+        problems.extend(_duplicate_ids(corpus.pages))
+        corpus.cases.sort(key=lambda e: e.id)
+        corpus.pages.sort(key=lambda e: e.id)
+    problems.sort(key=Problem.sort_key)
+    return CheckResult(problems, corpus, len(case_files) + len(page_files))
+
+
+def _check_one(
+    project: Project, file: Path, model: type[BaseModel] | None, taxonomy: Taxonomy | None
+) -> tuple[Entry | None, list[Problem]]:
+    rel = project.rel(file)
+    doc = read_document(file, rel)
+    problems = list(doc.problems)
+    if doc.located is None or any(p.rule.id.startswith("yaml") for p in problems):
+        return None, problems
+    data = doc.located.data
+    assert isinstance(data, dict) and doc.body_line is not None
+    model = model or _page_model(data, doc, problems)
+    if model is None:
+        return None, problems
+    problems.extend(_markup_problems(doc))
+    problems.extend(_body_problems(doc))
+    resolver = _Resolver(taxonomy, doc) if taxonomy else None
+    update = resolver.check(data, is_case=model is Case) if resolver else {}
+    if resolver:
+        problems.extend(resolver.problems)
+    try:
+        instance = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(to_problems(exc, model, located=doc.located, path=rel, line_offset=1))
+        return None, problems
+    if instance.id != file.stem:  # type: ignore[attr-defined]
+        problems.append(
+            Problem(
+                rel,
+                doc.located.line_of(("id",)) + 1,
+                "id",
+                f"id「{instance.id}」がファイル名「{file.name}」と一致しません",  # type: ignore[attr-defined]
+                f"id を「{file.stem}」にするか、ファイル名を「{instance.id}.md」にしてください",  # type: ignore[attr-defined]
+                rules.ID_MISMATCH,
+            )
+        )
+    if taxonomy is None:
+        return None, problems
+    if "organisation" in update:
+        update["organisation"] = instance.organisation.model_copy(update={"prefecture": update["organisation"]})  # type: ignore[attr-defined]
+    return Entry(rel, instance.model_copy(update=update), doc.body, doc.body_line), problems
+
+
+def _page_model(data: dict, doc: Document, problems: list[Problem]) -> type[BaseModel] | None:
+    kind = data.get("type")
+    if kind in PAGE_TYPES:
+        return PAGE_TYPES[kind]
+    assert doc.located is not None
+    line = doc.located.line_of(("type",)) + 1 if "type" in data else 1
+    problems.append(
+        Problem(
+            doc.rel,
+            line,
+            "type",
+            "ページの種類（type）がありません" if kind is None else f"ページの種類「{kind}」はありません",
+            "type に " + "・".join(PAGE_TYPES) + " のいずれかを書いてください",
+            rules.REQUIRED if kind is None else rules.VALUE,
+        )
+    )
+    return None
+
+
+def _strings(value: object, path: YamlPath = ()) -> list[tuple[YamlPath, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [item for key, sub in value.items() for item in _strings(sub, path + (key,))]
+    if isinstance(value, list):
+        return [item for i, sub in enumerate(value) for item in _strings(sub, path + (i,))]
+    return []
+
+
+def _markup_problems(doc: Document) -> list[Problem]:
+    """HTML or script in any text field: shown as text on the site, but surely a mistake."""
+    assert doc.located is not None
+    problems = []
+    for path, text in _strings(doc.located.data):
+        if path and path[-1] == "url":  # URLs have their own rule
+            continue
+        match = _MARKUP_RE.search(text)
+        if match:
+            problems.append(
+                Problem(
+                    doc.rel,
+                    doc.located.line_of(path) + 1,
+                    format_path(path),
+                    f"HTML やスクリプトのような文字列「{match.group()[:40]}」があります",
+                    "項目には資料の文章だけを書きます。HTML のタグや「on…=」「javascript:」は消してください",
+                    rules.MARKUP,
+                )
+            )
+    return problems
+
+
+def _body_problems(doc: Document) -> list[Problem]:
+    assert doc.body_line is not None
+    problems = []
+    in_fence = False
+    for offset, line in enumerate(doc.body.split("\n")):
+        number = doc.body_line + offset
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        text = _CODE_SPAN_RE.sub("", line)
+
+        def add(rule: Rule, message: str, hint: str) -> None:
+            problems.append(Problem(doc.rel, number, "本文", message, hint, rule))
+
+        if re.match(r"^\s{0,3}#(?:\s|$)", text) or (offset and re.match(r"^\s{0,3}=+\s*$", text) and doc.body.split("\n")[offset - 1].strip()):
+            add(rules.BODY_HEADING, "本文に大見出し（# ）があります", "ページの大見出しはタイトル（title）から作られます。本文の見出しは「## 」から始めてください")
+        if _HTML_IN_BODY_RE.search(text):
+            add(rules.BODY_HTML, "本文に HTML のタグがあります", "本文は Markdown で書きます。表は「| 列 | 列 |」、強調は「**語**」、改行は空行で表してください")
+        if _IMAGE_RE.search(text):
+            add(rules.BODY_IMAGE, "本文に画像があります", "画像は使えません。図の内容は表や箇条書きで書き起こしてください")
+        targets = _LINK_RE.findall(text)
+        ref = _REF_DEF_RE.match(text)
+        if ref:
+            targets.append(ref.group(1))
+        for target in targets:
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in ("", "http", "https", "mailto"):
+                add(rules.BODY_LINK, f"リンク先「{target[:40]}」は使えません", "リンク先は http:// か https:// で始まる URL か、他の事例のファイル名（例: other-case.md）にしてください")
+    return problems
+
+
+def _duplicate_ids(entries: list[Entry]) -> list[Problem]:
+    first: dict[str, Entry] = {}
+    problems = []
+    for entry in entries:
+        if entry.id in first:
+            problems.append(
+                Problem(
+                    entry.rel,
+                    2,
+                    "id",
+                    f"id「{entry.id}」は {first[entry.id].rel} でも使われています",
+                    "id は事例ごとに変えてください（ファイル名も合わせて変えます）",
+                    rules.DUPLICATE_ID,
+                )
+            )
+        else:
+            first[entry.id] = entry
+    return problems
+
+
+class _Resolver:
+    """Checks labels against the taxonomy; works on the raw data so every problem shows at once."""
+
+    def __init__(self, taxonomy: Taxonomy, doc: Document) -> None:
+        self.t = taxonomy
+        self.located: Located = doc.located  # type: ignore[assignment]
+        self.rel = doc.rel
+        self.problems: list[Problem] = []
+
+    def _problem(self, path: YamlPath, message: str, hint: str, rule: Rule, fixable: bool = False) -> None:
+        line = self.located.line_of(path) + 1
+        self.problems.append(Problem(self.rel, line, format_path(path), message, hint, rule, fixable))
+
+    def _label(self, vocabulary: Vocabulary, value: object, path: YamlPath, what: str, where: str, unknown: Rule) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return None  # the schema reports wrong types and blanks
+        value = value.strip()
+        resolution = vocabulary.resolve(value)
+        if resolution is None:
+            close = vocabulary.suggest(value)
+            hint = f"もしかして{'、'.join(f'「{c}」' for c in close)}ですか？ " if close else ""
+            self._problem(path, f"「{value}」は{what}にありません", f"{hint}新しい語は {where} に追加してください", unknown)
+            return None
+        if not resolution.exact:
+            self._problem(
+                path,
+                f"「{value}」は「{resolution.entry.label}」の別表記です",
+                f"見出し語の「{resolution.entry.label}」で書いてください",
+                rules.ALIAS,
+                fixable=True,
+            )
+        return resolution.entry.label
+
+    def _labels(self, data: dict, key: str, vocabulary: Vocabulary, what: str, where: str, unknown: Rule) -> list[str] | None:
+        values = data.get(key)
+        if not isinstance(values, list):
+            return None
+        result: list[str] = []
+        for index, value in enumerate(values):
+            label = self._label(vocabulary, value, (key, index), what, where, unknown)
+            if label is None:
+                continue
+            if label in result:
+                self._problem((key, index), f"「{label}」が2回書かれています", "1回だけにしてください", rules.DUPLICATE_LABEL)
+                continue
+            result.append(label)
+        return result
+
+    def check(self, data: dict, *, is_case: bool) -> dict[str, object]:
+        """Problems for every label; returns the canonical values to put in the model."""
+        update: dict[str, object] = {}
+        organisation = data.get("organisation")
+        if isinstance(organisation, dict):
+            prefecture = self._label(self.t.prefectures, organisation.get("prefecture"), ("organisation", "prefecture"), "47都道府県", "taxonomy/prefectures.yml", rules.UNKNOWN_PREFECTURE)
+            if prefecture:
+                update["organisation"] = prefecture
+        source = data.get("source")
+        publication = None
+        if isinstance(source, dict) and isinstance(source.get("publication"), str):
+            publication_id = source["publication"]
+            publication = self.t.publication(publication_id)
+            if publication is None:
+                known = [p.id for p in self.t.publications]
+                close = difflib.get_close_matches(publication_id, known, n=1, cutoff=0.5)
+                hint = f"もしかして「{close[0]}」ですか？ " if close else ""
+                self._problem(
+                    ("source", "publication"),
+                    f"出典資料「{publication_id}」は登録されていません",
+                    f"{hint}登録済み: {', '.join(known)}。新しい資料は taxonomy/publications.yml に追加してください",
+                    rules.UNKNOWN_PUBLICATION,
+                )
+        if is_case:
+            category = self._label(self.t.categories, data.get("category"), ("category",), "カテゴリ一覧", "taxonomy/categories.yml", rules.UNKNOWN_CATEGORY)
+            if category:
+                update["category"] = category
+                entry = self.t.categories.resolve(category).entry  # type: ignore[union-attr]
+                if publication and entry.publication != publication.id:
+                    own = [c.label for c in self.t.categories if c.publication == publication.id]
+                    self._problem(("category",), f"カテゴリ「{category}」は別の資料の分類です", f"出典「{publication.short_title}」の分類から選んでください: {'、'.join(own)}", rules.CATEGORY_PUBLICATION)
+            for key, vocabulary, what, where, unknown in (
+                ("schemes", self.t.schemes, "支援制度一覧", "taxonomy/schemes.yml", rules.UNKNOWN_SCHEME),
+                ("roles", self.t.roles, "人材像一覧", "taxonomy/roles.yml", rules.UNKNOWN_ROLE),
+            ):
+                labels = self._labels(data, key, vocabulary, what, where, unknown)
+                if labels is not None:
+                    update[key] = labels
+        keywords = self._labels(data, "keywords", self.t.keywords, "キーワード一覧", "taxonomy/keywords.yml", rules.UNKNOWN_KEYWORD)
+        if keywords is not None:
+            update["keywords"] = keywords
+        return update

@@ -1,0 +1,196 @@
+"""YAML parsing that remembers where every value came from.
+
+Contributors need ``path:line`` in every message, so YAML is composed into
+nodes and converted by hand: each field path maps to its line, duplicate
+keys are errors instead of silently keeping the last one, and anchors and
+aliases are refused (an alias bomb would otherwise expand exponentially).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+MAX_DEPTH = 40
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True)
+class YamlIssue:
+    """A problem found while reading YAML; ``kind`` names the rule."""
+
+    kind: str
+    line: int  # 1-based, within the YAML text
+    detail: str
+    path: Path = ()
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a scalar sits in the YAML text (character offsets, 1-based lines)."""
+
+    start: int
+    end: int
+    line: int
+    end_line: int
+    style: str | None  # None for plain, "'" or '"' for quoted, "|" or ">" for blocks
+
+
+@dataclass
+class Located:
+    """Parsed YAML data plus the position of every key and value."""
+
+    data: Any
+    value_lines: dict[Path, int] = field(default_factory=dict)
+    key_lines: dict[Path, int] = field(default_factory=dict)
+    spans: dict[Path, Span] = field(default_factory=dict)
+
+    def line_of(self, path: Path, *, key: bool = False) -> int:
+        """Line of ``path``; falls back to its nearest known ancestor."""
+        lines = self.key_lines if key else self.value_lines
+        probe = tuple(path)
+        while probe:
+            if probe in lines:
+                return lines[probe]
+            if probe in self.value_lines:
+                return self.value_lines[probe]
+            probe = probe[:-1]
+        return self.value_lines.get((), 1)
+
+    def path_at_line(self, line: int) -> Path | None:
+        """Deepest scalar whose text covers ``line``."""
+        best: Path | None = None
+        for path, span in self.spans.items():
+            if span.line <= line <= span.end_line and (best is None or len(path) > len(best)):
+                best = path
+        return best
+
+
+class _Converter(yaml.SafeLoader):
+    """SafeLoader used only to construct scalar values from composed nodes."""
+
+
+def _construct_scalar(node: yaml.ScalarNode) -> Any:
+    loader = _Converter("")
+    return loader.construct_object(node, deep=True)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.located = Located(data=None)
+        self.issues: list[YamlIssue] = []
+
+    def walk(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        line = node.start_mark.line + 1
+        self.located.value_lines[path] = line
+        if depth > MAX_DEPTH:
+            self.issues.append(YamlIssue("yaml-structure", line, "入れ子が深すぎます", path))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        self.located.spans[path] = Span(
+            node.start_mark.index,
+            node.end_mark.index,
+            node.start_mark.line + 1,
+            node.end_mark.line + 1,
+            node.style,
+        )
+        if node.tag not in _SCALAR_TAGS:
+            self.issues.append(
+                YamlIssue("yaml-structure", node.start_mark.line + 1, f"YAML のタグ {node.tag} は使えません", path)
+            )
+            return None
+        try:
+            return _construct_scalar(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            # e.g. a timestamp like 2024-13-45 that matches the pattern but is no date
+            self.issues.append(
+                YamlIssue("yaml-structure", node.start_mark.line + 1, f"値を読み取れません（{exc}）", path)
+            )
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                self.issues.append(YamlIssue("yaml-structure", key_line, "項目名は文字で書いてください", path))
+                continue
+            key = key_node.value
+            if key in result:
+                self.issues.append(YamlIssue("yaml-duplicate-key", key_line, key, path + (key,)))
+                continue
+            self.located.key_lines[path + (key,)] = key_line
+            result[key] = self.walk(value_node, path + (key,), depth + 1)
+        return result
+
+
+def _find_alias(text: str) -> int | None:
+    """Line of the first anchor or alias, scanning events (cheap, no expansion)."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            return event.start_mark.line + 1
+    return None
+
+
+def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
+    """Parse ``text``; returns the located data or the reasons it could not be read."""
+    try:
+        alias_line = _find_alias(text)
+        if alias_line is not None:
+            return None, [YamlIssue("yaml-structure", alias_line, "アンカー（&）とエイリアス（*）は使えません")]
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        detail = exc.problem or str(exc)
+        if mark is not None and _tab_at(text, mark.line):
+            return None, [YamlIssue("yaml-tab", line, detail)]
+        return None, [YamlIssue("yaml-syntax", line, detail)]
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
+        return None, [YamlIssue("yaml-syntax", 1, str(exc).splitlines()[0])]
+    except RecursionError:
+        return None, [YamlIssue("yaml-structure", 1, "入れ子が深すぎます")]
+    walker = _Walker()
+    if node is None:
+        walker.located.data = None
+        return walker.located, []
+    walker.located.data = walker.walk(node, (), 0)
+    return walker.located, walker.issues
+
+
+def _tab_at(text: str, line_index: int) -> bool:
+    lines = text.split("\n")
+    for probe in (line_index, line_index - 1):
+        if 0 <= probe < len(lines) and "\t" in lines[probe][: len(lines[probe]) - len(lines[probe].lstrip())]:
+            return True
+    return False
+
+
+def format_path(path: Path) -> str:
+    """('interview', 0, 'answer') -> 'interview[0].answer'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

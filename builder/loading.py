@@ -159,7 +159,7 @@ def _artifact_problems(doc: Document) -> list[Problem]:
         rule = rules.ARTIFACT_RULES[rule_id]
         distinct = list(dict.fromkeys((f.text, f.replacement) for f in findings))
         shown = [
-            f"{''.join(artifacts.describe(c) for c in text)} → {'（削除）' if fix == '' else fix if fix else '？'}"
+            "".join(artifacts.describe(c) for c in text) + ("" if fix is None else f" → {fix or '（削除）'}")
             for text, fix in distinct[:5]
         ]
         more = f" ほか {len(distinct) - 5} 種類" if len(distinct) > 5 else ""

@@ -129,7 +129,8 @@ def _convert(error: dict[str, Any], model: type[BaseModel]) -> tuple[Rule, Path,
             hint = f"引用符やカンマを付けずに数字だけを書いてください。{_describe_field(info)}"
         return rules.TYPE, loc, False, f"{expected}が必要ですが、{_yaml_kind(value)}が書かれています", hint
     if kind == "literal_error":
-        return rules.VALUE, loc, False, f"「{value}」は使えません", f"次のいずれかを書いてください: {ctx.get('expected', '')}"
+        allowed = "・".join(str(a) for a in typing.get_args(info.annotation)) if info else ctx.get("expected", "")
+        return rules.VALUE, loc, False, f"「{value}」は使えません", f"次のいずれかを書いてください: {allowed}"
     if kind == "too_short":
         return rules.VALUE, loc, False, f"少なくとも {ctx.get('min_length')} 個必要です", _describe_field(info)
     if kind == "too_long":

@@ -37,7 +37,7 @@ def _check_id(value: str) -> str:
             "id「{value}」には使えない文字があります",
             {
                 "value": value,
-                **_hint("半角の英小文字・数字とハイフンだけで、80文字以内で書いてください（例: ibaraki-goka-guidebook2025）"),
+                **_hint("半角の英小文字・数字とハイフンだけで、80文字以内で書いてください（例: ibaraki-goka-talent-guidebook）"),
             },
         )
     return value
@@ -170,7 +170,7 @@ class Source(Model):
     publication: Slug = Field(
         title="出典資料",
         description="taxonomy/publications.yml に登録した出典資料の id。資料名・発行者・発行年はそこから表示されます。",
-        examples=["dx-talent-guidebook"],
+        examples=["talent-guidebook"],
     )
     page: Annotated[int, Field(ge=1)] | None = Field(
         default=None, title="ページ", description="事例が載っているページ番号（資料に印刷された番号）。", examples=[4]
@@ -235,7 +235,7 @@ class Case(Model):
     id: Slug = Field(
         title="id",
         description="ファイル名（.md を除く）と同じ。都道府県・団体・出典資料から作ります。",
-        examples=["ibaraki-goka-guidebook2025"],
+        examples=["ibaraki-goka-talent-guidebook"],
     )
     title: ShortText = Field(
         title="タイトル", description="資料の事例タイトルのとおり。", examples=["育成レベルに応じたデジタル人材の育成"]

@@ -330,7 +330,7 @@ class _TaxonomyChecker:
 
     def _unique_names(self, file_key: str, base: tuple, vocabulary: Vocabulary) -> None:
         self._unique_ids(file_key, base, vocabulary)
-        seen: dict[str, tuple[int, str]] = {}
+        seen: dict[str, tuple[int, str, str]] = {}
         for index, entry in enumerate(vocabulary):
             names = [("label", entry.label)] + [
                 (f"aliases[{i}]", alias) for i, alias in enumerate(getattr(entry, "aliases", []))
@@ -338,17 +338,17 @@ class _TaxonomyChecker:
             for attr, name in names:
                 key = compare_key(name)
                 if key in seen and seen[key][0] != index:
-                    other_index, other_name = seen[key]
-                    path = base + (index,) + _attr_path(attr)
+                    other_index, other_label, other_attr = seen[key]
+                    kind = "見出し語" if other_attr == "label" else "別表記"
                     self._add(
                         file_key,
-                        path,
+                        base + (index,) + _attr_path(attr),
                         _field(base, index, attr),
-                        f"「{name}」が {other_index + 1} 件目の「{other_name}」と同じ語です",
-                        "見出し語と別表記は taxonomy 全体で一つの項目にだけ書いてください",
+                        f"「{name}」は {other_index + 1} 件目「{other_label}」の{kind}と同じ語です",
+                        "見出し語と別表記は、一つの項目にだけ書いてください",
                         rules.TAXONOMY_DUPLICATE,
                     )
-                seen.setdefault(key, (index, name))
+                seen.setdefault(key, (index, entry.label, attr))
 
     def _prefectures(self) -> None:
         count = len(self.t.prefectures)

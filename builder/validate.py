@@ -46,6 +46,7 @@ class Entry:
     model: BaseModel
     body: str
     body_line: int
+    id_line: int
 
     @property
     def id(self) -> str:
@@ -135,7 +136,8 @@ def _check_one(
         return None, problems
     if "organisation" in update:
         update["organisation"] = instance.organisation.model_copy(update={"prefecture": update["organisation"]})  # type: ignore[attr-defined]
-    return Entry(rel, instance.model_copy(update=update), doc.body, doc.body_line), problems
+    id_line = doc.located.line_of(("id",)) + 1
+    return Entry(rel, instance.model_copy(update=update), doc.body, doc.body_line, id_line), problems
 
 
 def _page_model(data: dict, doc: Document, problems: list[Problem]) -> type[BaseModel] | None:
@@ -218,7 +220,7 @@ def _body_problems(doc: Document) -> list[Problem]:
         for target in targets:
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("", "http", "https", "mailto"):
-                add(rules.BODY_LINK, f"リンク先「{target[:40]}」は使えません", "リンク先は http:// か https:// で始まる URL か、他の事例のファイル名（例: other-case.md）にしてください")
+                add(rules.BODY_LINK, f"「{scheme}:」で始まるリンクは使えません", "リンク先は http:// か https:// で始まる URL か、他の事例のファイル名（例: other-case.md）にしてください")
     return problems
 
 
@@ -230,7 +232,7 @@ def _duplicate_ids(entries: list[Entry]) -> list[Problem]:
             problems.append(
                 Problem(
                     entry.rel,
-                    2,
+                    entry.id_line,
                     "id",
                     f"id「{entry.id}」は {first[entry.id].rel} でも使われています",
                     "id は事例ごとに変えてください（ファイル名も合わせて変えます）",
@@ -320,7 +322,12 @@ class _Resolver:
                 entry = self.t.categories.resolve(category).entry  # type: ignore[union-attr]
                 if publication and entry.publication != publication.id:
                     own = [c.label for c in self.t.categories if c.publication == publication.id]
-                    self._problem(("category",), f"カテゴリ「{category}」は別の資料の分類です", f"出典「{publication.short_title}」の分類から選んでください: {'、'.join(own)}", rules.CATEGORY_PUBLICATION)
+                    hint = (
+                        f"出典「{publication.short_title}」の分類から選んでください: {'、'.join(own)}"
+                        if own
+                        else f"出典「{publication.short_title}」の分類を taxonomy/categories.yml に追加してから選んでください"
+                    )
+                    self._problem(("category",), f"カテゴリ「{category}」は別の資料の分類です", hint, rules.CATEGORY_PUBLICATION)
             for key, vocabulary, what, where, unknown in (
                 ("schemes", self.t.schemes, "支援制度一覧", "taxonomy/schemes.yml", rules.UNKNOWN_SCHEME),
                 ("roles", self.t.roles, "人材像一覧", "taxonomy/roles.yml", rules.UNKNOWN_ROLE),

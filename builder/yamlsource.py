@@ -159,12 +159,13 @@ def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
             return None, [YamlIssue("yaml-structure", alias_line, "アンカー（&）とエイリアス（*）は使えません")]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or ""
+        # An unclosed quote is found only at the end of the text; the quote's own line is the useful one.
+        mark = exc.context_mark if "end of stream" in problem and exc.context_mark else exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        detail = exc.problem or str(exc)
         if mark is not None and _tab_at(text, mark.line):
-            return None, [YamlIssue("yaml-tab", line, detail)]
-        return None, [YamlIssue("yaml-syntax", line, detail)]
+            return None, [YamlIssue("yaml-tab", line, problem)]
+        return None, [YamlIssue("yaml-syntax", line, _explain(exc))]
     except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
         return None, [YamlIssue("yaml-syntax", 1, str(exc).splitlines()[0])]
     except RecursionError:
@@ -175,6 +176,27 @@ def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
         return walker.located, []
     walker.located.data = walker.walk(node, (), 0)
     return walker.located, walker.issues
+
+
+_EXPLANATIONS = [
+    ("quoted scalar", "引用符（\" または '）が閉じられていません"),
+    ("mapping values are not allowed", "値の中に「: 」があります。値を引用符で囲んでください"),
+    ("could not find expected ':'", "「名前: 値」の「:」が見つかりません"),
+    ("expected <block end>", "字下げがそろっていません"),
+    ("did not find expected key", "字下げがそろっていないか、「- 」の位置がずれています"),
+    ("did not find expected '-' indicator", "リストの「- 」の字下げがそろっていません"),
+    ("found character '@' that cannot start any token", "「@」で始まる値は引用符で囲んでください"),
+    ("found character '`' that cannot start any token", "「`」で始まる値は引用符で囲んでください"),
+]
+
+
+def _explain(exc: yaml.MarkedYAMLError) -> str:
+    """The parser's complaint in Japanese where we know it, else as the parser said it."""
+    said = f"{exc.context or ''} {exc.problem or ''}".strip()
+    for needle, japanese in _EXPLANATIONS:
+        if needle in said:
+            return japanese
+    return said or str(exc)
 
 
 def _tab_at(text: str, line_index: int) -> bool:

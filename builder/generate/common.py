@@ -85,7 +85,8 @@ def cite(source: Source, taxonomy: Taxonomy, here: str) -> str:
     if source.page:
         parts.append(md.text(f" p.{source.page}"))
     if source.item:
-        parts.append(md.text(f" 項番 {source.item}"))
+        # A bare number is an item number; anything else names a section of the publication.
+        parts.append(md.text(f"項番 {source.item}" if source.item.isdigit() else f"「{source.item}」"))
     cited = "".join(parts)
     if source.url:
         cited += " " + md.link("資料を開く", source.url)

@@ -1,0 +1,47 @@
+# The two commands of the README:
+#   make serve   installs everything the site needs and serves it at http://127.0.0.1:8000
+#   make test    installs everything the tests need and runs every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build check fix constraints clean
+
+$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.site-installed
+	$(PIP) -e '.[test]'
+	touch $@
+
+serve: $(VENV)/.site-installed
+	$(BIN)/python -m builder serve
+
+build: $(VENV)/.site-installed
+	$(BIN)/python -m builder build
+
+check: $(VENV)/.site-installed
+	$(BIN)/python -m builder check
+
+fix: $(VENV)/.site-installed
+	$(BIN)/python -m builder fix
+
+test: $(VENV)/.test-installed
+	tools/ensure-chromium
+	$(BIN)/python -m pytest
+
+# Re-pin every transitive dependency after changing pyproject.toml.
+constraints:
+	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
+	.venv-pin/bin/python -m pip install --quiet -e '.[test]'
+	{ echo "# Every package version, direct and transitive, for reproducible installs."; \
+	  echo "# Regenerate after changing pyproject.toml: make constraints"; \
+	  .venv-pin/bin/python -m pip freeze --exclude-editable; } > requirements/constraints.txt
+	rm -rf .venv-pin
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,183 @@
+"""Generated pages for the fixture corpus: what each page shows and links to."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from builder.generate import markdown as md
+from builder.generate.pipeline import OutputFile, generate
+from builder.project import Project
+from builder.validate import check_project
+
+
+@pytest.fixture(scope="module")
+def pages(fixture_root: Path) -> dict[str, str]:
+    result = check_project(Project(fixture_root))
+    assert result.problems == []
+    return {f.path: f.content for f in generate(result.corpus)}  # type: ignore[misc]
+
+
+def _rows(table_page: str) -> list[str]:
+    return [line for line in table_page.splitlines() if line.startswith("| [")]
+
+
+def test_nothing_is_generated_twice_and_only_contributor_pages_are_sanitised(fixture_root: Path) -> None:
+    result = check_project(Project(fixture_root))
+    files: list[OutputFile] = generate(result.corpus)
+    assert len({f.path for f in files}) == len(files)
+    sanitised = {f.path for f in files if f.contributor_content}
+    assert sanitised == {
+        "cases/ibaraki-goka-fixture-casebook.md",
+        "cases/ibaraki-goka-fixture-guide.md",
+        "cases/kochi-fixture-guide.md",
+        "cases/tokyo-nakano-fixture-casebook.md",
+        "documents/fixture-policy.md",
+        "voices/fixture-message.md",
+        "about.md",
+    }
+
+
+def test_case_page_header_card(pages: dict[str, str]) -> None:
+    page = pages["cases/ibaraki-goka-fixture-guide.md"]
+    assert page.startswith("# テスト用の育成レベル別研修\n")
+    card = page.split('<div class="dxn-card" markdown>')[1].split("</div>")[0]
+    assert "[茨城県五霞町](../organisations/茨城県五霞町.md)（[町](../kinds/town.md)・[茨城県](../prefectures/ibaraki.md)・関東）" in card
+    assert "約8&#44;000人 [1万人未満](../population/under-10k.md){ .dxn-band }" in card
+    assert "[計画と制度](../categories/guide-plan.md)" in card
+    assert "[&#35;OJT（職場内訓練）](../keywords/ojt.md){ .dxn-tag } [&#35;グループウェア](../keywords/groupware.md){ .dxn-tag }" in card
+    assert "総務省[「テスト用ガイドブック＜事例編＞」](../sources/fixture-guide.md)（2025年）p&#46;4" in card
+
+
+def test_case_page_body_interview_and_facts(pages: dict[str, str]) -> None:
+    page = pages["cases/ibaraki-goka-fixture-guide.md"]
+    assert "## 概要\n\nテスト用の概要です。職員アンケートを基にレベルを設定しています。" in page
+    assert "| レベル1 | 研修に参加して知識を身につける |" in page  # the body, as written
+    assert "Q1&#46; 実施によりどのような効果がありましたか\n:   OJTによって、職員のスキルが向上しました。" in page
+    # Paragraphs stay paragraphs; lines inside a paragraph stay lines.
+    assert "Q2&#46; 今後の課題は何でしょうか\n:   一つ目の段落です。\n\n    ・二つ目の段落の一行目  \n    ・二つ目の段落の二行目" in page
+    assert "## 関連リンク\n\n- [テスト町DX計画](https://www.example.jp/dx-plan)" in page
+    assert "## 担当\n\nテスト町 総務課" in page
+    assert "## 受賞歴\n\n- テスト賞 受賞" in page
+    assert "## 活用した国の支援制度\n\n- [地域情報化アドバイザー派遣制度](../schemes/chiiki-johoka-advisor.md)（総務省）" in page
+    assert "## 対象となる人材像\n\n- [DX推進員](../roles/dx-promoter.md)" in page
+
+
+def test_cases_of_one_organisation_link_each_other_and_its_policy(pages: dict[str, str]) -> None:
+    guide = pages["cases/ibaraki-goka-fixture-guide.md"]
+    casebook = pages["cases/ibaraki-goka-fixture-casebook.md"]
+    assert "## 茨城県五霞町の他の事例・資料\n\n- [テスト用のBPR研修](ibaraki-goka-fixture-casebook.md)（テスト用事例集）\n- [テスト町人材育成方針](../documents/fixture-policy.md)" in guide
+    assert "- [テスト用の育成レベル別研修](ibaraki-goka-fixture-guide.md)（テスト用ガイドブック）" in casebook
+    policy = pages["documents/fixture-policy.md"]
+    assert "## 茨城県五霞町の事例" in policy
+    assert "[テスト用のBPR研修](../cases/ibaraki-goka-fixture-casebook.md)" in policy
+    assert "[テスト用の育成レベル別研修](../cases/ibaraki-goka-fixture-guide.md)" in policy
+    assert "## 茨城県五霞町の他の事例・資料" not in pages["cases/kochi-fixture-guide.md"]
+
+
+def test_glossary_terms_on_case_pages(pages: dict[str, str]) -> None:
+    page = pages["cases/ibaraki-goka-fixture-guide.md"]
+    box = page.split('??? info "')[1]
+    assert box.startswith("このページに出てくる用語（2）")
+    assert "[OJT](../glossary.md#ojt)" in box and "[DX](../glossary.md#dx)" in box
+    assert "[BPR]" not in box  # the case never mentions BPR
+
+
+def test_catalog_and_prefecture_cases(pages: dict[str, str]) -> None:
+    assert "## 事例データベースでの分類\n\n公表年度\n:   R4" in pages["cases/tokyo-nakano-fixture-casebook.md"]
+    assert "[都道府県](../kinds/prefecture.md)・[高知県](../prefectures/kochi.md)・四国" in pages["cases/kochi-fixture-guide.md"]
+
+
+def test_keyword_index_groups_readings_and_counts(pages: dict[str, str]) -> None:
+    index = pages["keywords/index.md"]
+    assert index.index("## 研修・育成の方法") < index.index("## 外部人材の活用")
+    training = index.split("## 研修・育成の方法")[1].split("## 外部人材の活用")[0]
+    labels = re.findall(r"^\| \[&#35;(.+?)\]", training, re.MULTILINE)
+    assert labels == ["ITパスポート", "OJT（職場内訓練）", "グループウェア", "BPR"]  # あいうえお order by reading
+    assert "| [&#35;OJT（職場内訓練）](ojt.md) | 1 件 |" in training
+    assert "| [&#35;ITパスポート](it-passport.md) | 0 件 |" in training
+
+
+def test_keyword_page(pages: dict[str, str]) -> None:
+    page = pages["keywords/ojt.md"]
+    assert page.startswith("# &#35;OJT（職場内訓練）\n\n[キーワード](index.md) › &#35;OJT（職場内訓練）\n\n職場での実務を通じた育成。")
+    assert "## 用語の解説\n\n[OJT（オー・ジエーティー）](../glossary.md#ojt)\n:   職場での実践を通じて" in page
+    assert _rows(page.split("## 事例（1 件）")[1]) == [
+        "| [茨城県五霞町](../organisations/茨城県五霞町.md) | 約8&#44;000人 | [テスト用の育成レベル別研修](../cases/ibaraki-goka-fixture-guide.md) | [計画と制度](../categories/guide-plan.md) |"
+    ]
+    assert "## 資料・デジタル人材の声\n\n- [テスト町人材育成方針](../documents/fixture-policy.md)（茨城県五霞町）" in page
+    assert "## 関連するキーワード\n\n[&#35;伴走支援](accompanying-support.md){ .dxn-tag }" in pages["keywords/external-experts.md"]
+    assert "keywords/it-passport.md" in pages  # a keyword is worth a page even before it has cases
+
+
+def test_prefectures_grouped_by_region(pages: dict[str, str]) -> None:
+    index = pages["prefectures/index.md"]
+    regions = re.findall(r"^## (.+)$", index, re.MULTILINE)
+    assert regions == ["北海道", "東北", "関東", "中部", "近畿", "中国", "四国", "九州・沖縄"]
+    assert len(re.findall(r"^\| ", index, re.MULTILINE)) == 47 + 2 * len(regions)  # 47 rows + a header and a separator per region table
+    kanto = index.split("## 関東")[1].split("## 中部")[0]
+    assert "| [茨城県](ibaraki.md) | 2 件 |" in kanto
+    assert "| 栃木県 | 0 件 |" in kanto  # no page, no link
+    assert "prefectures/tochigi.md" not in pages
+    assert "## 団体\n\n[茨城県五霞町](../organisations/茨城県五霞町.md)" in pages["prefectures/ibaraki.md"]
+
+
+def test_population_kind_and_organisation_indexes(pages: dict[str, str]) -> None:
+    population = pages["population/index.md"]
+    assert "| [1万人未満](under-10k.md) | 2 件 |" in population
+    assert "| [20万人以上50万人未満](200k-500k.md) | 1 件 |" in population
+    assert "| [50万人以上100万人未満](500k-1m.md) | 1 件 |" in population
+    assert "| 100万人以上 | 0 件 |" in population
+    kinds = pages["kinds/index.md"]
+    assert re.findall(r"^\| \[?(都道府県|市|区|町|村)\]?.*?\| (\d) 件", kinds, re.MULTILINE) == [
+        ("都道府県", "1"), ("市", "0"), ("区", "1"), ("町", "2"), ("村", "0"),
+    ]  # fmt: skip
+    organisation = pages["organisations/茨城県五霞町.md"]
+    assert "## 事例（2 件）" in organisation
+    assert "人口（資料の表記）: 0&#46;8万人、約8&#44;000人" in organisation
+    assert "## 資料・デジタル人材の声\n\n- [テスト町人材育成方針](../documents/fixture-policy.md)" in organisation
+
+
+def test_sources_group_cases_by_category(pages: dict[str, str]) -> None:
+    guide = pages["sources/fixture-guide.md"]
+    assert guide.index("### 計画と制度") < guide.index("### 県による支援")
+    casebook = pages["sources/fixture-casebook.md"]
+    assert "注記\n:   資料に発行年の記載はありません。" in casebook
+    assert "### 人材の育成" in casebook
+    assert "## 資料・デジタル人材の声\n\n- [テスト町人材育成方針](../documents/fixture-policy.md)" in pages["sources/fixture-policy-doc.md"]
+
+
+def test_glossary_page(pages: dict[str, str]) -> None:
+    glossary = pages["glossary.md"]
+    rows = re.findall(r"^## (.+)$", glossary, re.MULTILINE)
+    assert rows == ["あ行", "た行", "は行"]  # OJT(お), DX(で), BPR(び)
+    assert "### OJT（オー・ジエーティー） {: #ojt }" in glossary
+    assert "関連するキーワード: [&#35;OJT（職場内訓練）](keywords/ojt.md){ .dxn-tag }" in glossary
+
+
+def test_documents_voices_and_home(pages: dict[str, str]) -> None:
+    assert "## 資料\n\n- [テスト町人材育成方針](fixture-policy.md)（茨城県五霞町）" in pages["documents/index.md"]
+    assert "## メッセージ\n\n- [テスト用のメッセージ](fixture-message.md)（テスト市 係長 試験太郎）" in pages["voices/index.md"]
+    message = pages["voices/fixture-message.md"]
+    assert '!!! abstract "ポイント"\n\n    - 小さな成功を積み重ねる' in message
+    assert "話し手\n:   テスト市 係長 試験太郎" in message
+    home = pages["index.md"]
+    assert "**4** 件の事例　**3** 団体　**3** 都道府県　**5** キーワード" in home
+    assert "- [cases&#46;csv](cases.csv)" in home and "- [cases&#46;json](cases.json)" in home
+    assert "[&#35;外部専門人材（2）](keywords/external-experts.md){ .dxn-tag }" in home
+    assert pages["about.md"].startswith("# このサイトについて\n\nテスト用のサイトです。")
+
+
+@pytest.mark.parametrize(
+    ("typed", "generated"),
+    [
+        ("<script>alert(1)</script>", "&#60;script&#62;alert&#40;1&#41;&#60;&#47;script&#62;"),
+        ("**太字**と[リンク](javascript:x)", "&#42;&#42;太字&#42;&#42;と&#91;リンク&#93;&#40;javascript&#58;x&#41;"),
+        ("# 見出し\n- 箇条書き", "&#35; 見出し &#45; 箇条書き"),
+        ("1. 番号 | 表 |", "1&#46; 番号 &#124; 表 &#124;"),
+    ],
+)
+def test_contributor_text_is_never_markup(typed: str, generated: str) -> None:
+    assert md.text(typed) == generated

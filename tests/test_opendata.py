@@ -1,0 +1,80 @@
+"""cases.json and cases.csv: every case's front matter, from the same models, with its URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.generate.opendata import COLUMNS, csv_cell, records, render_csv, render_json
+from builder.project import Project
+from builder.validate import check_project
+
+
+@pytest.fixture(scope="module")
+def corpus(fixture_root: Path):
+    return check_project(Project(fixture_root)).corpus
+
+
+def test_json_holds_every_case_with_its_url(corpus) -> None:
+    data = json.loads(render_json(records(corpus, use_directory_urls=False)))
+    assert data["count"] == 4
+    assert [r["id"] for r in data["cases"]] == sorted(e.id for e in corpus.cases)
+    goka = next(r for r in data["cases"] if r["id"] == "ibaraki-goka-fixture-guide")
+    assert goka["url"] == "cases/ibaraki-goka-fixture-guide.html"
+    assert goka["organisation"] == {"name": "茨城県五霞町", "prefecture": "茨城県", "kind": "町", "region": "関東"}
+    assert goka["population"] == {"value": 8000, "text": "約8,000人", "as_of": None, "band": "1万人未満"}
+    assert goka["source"] == {
+        "publication": "fixture-guide",
+        "page": 4,
+        "item": None,
+        "url": None,
+        "title": "テスト用ガイドブック＜事例編＞",
+        "publisher": "総務省",
+        "year": 2025,
+    }
+    assert goka["keywords"] == ["OJT（職場内訓練）", "グループウェア"]
+    assert goka["interview"][1]["answer"].startswith("一つ目の段落です。\n\n・二つ目")
+    # Everything in the front matter is there, under the same names.
+    case = next(e.model for e in corpus.cases if e.id == "ibaraki-goka-fixture-guide")
+    for name in type(case).model_fields:
+        assert name in goka
+
+
+def test_json_urls_follow_directory_urls(corpus) -> None:
+    recs = records(corpus, use_directory_urls=True)
+    assert {r["url"] for r in recs} == {f"cases/{e.id}/" for e in corpus.cases}
+
+
+def test_csv_opens_in_japanese_excel(corpus) -> None:
+    data = render_csv(records(corpus, use_directory_urls=False))
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with a BOM
+    text = data[3:].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == [title for title, _ in COLUMNS]
+    assert rows[0][:5] == ["id", "URL", "タイトル", "団体名", "都道府県"]
+    assert len(rows) == 5
+    goka = next(r for r in rows if r[0] == "ibaraki-goka-fixture-guide")
+    column = dict(zip(rows[0], goka))
+    assert column["キーワード"] == "OJT（職場内訓練）、グループウェア"
+    assert column["インタビュー"].startswith("Q1: 実施によりどのような効果がありましたか\nA1: OJTによって")
+    assert "\r\n" in text
+
+
+@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_formula_injection_is_inert(dangerous: str) -> None:
+    assert csv_cell(dangerous) == "'" + dangerous
+
+
+def test_csv_cells_from_contributor_text_are_inert(corpus) -> None:
+    recs = records(corpus, use_directory_urls=False)
+    recs[0]["title"] = "=cmd|' /C calc'!A0"
+    recs[0]["summary"] = "-1+1"
+    rows = list(csv.reader(io.StringIO(render_csv(recs)[3:].decode("utf-8"), newline="")))
+    column = dict(zip(rows[0], rows[1]))
+    assert column["タイトル"] == "'=cmd|' /C calc'!A0"
+    assert column["概要"] == "'-1+1"
+    assert csv_cell("約8,000人") == "約8,000人" and csv_cell(None) == ""

@@ -1,0 +1,170 @@
+"""The built site: strict build, reachable pages, a nav that does not grow, nothing external."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from conftest import REPO, assemble_project, cli_env, run_cli
+
+# Attributes that make a browser fetch something (as opposed to <a href>, which the reader follows).
+_FETCHING = {
+    ("script", "src"), ("img", "src"), ("img", "srcset"), ("iframe", "src"), ("source", "src"), ("source", "srcset"),
+    ("audio", "src"), ("video", "src"), ("video", "poster"), ("embed", "src"), ("object", "data"), ("input", "src"),
+    ("track", "src"), ("image", "href"), ("use", "href"),
+}  # fmt: skip
+_FETCHING_LINK_RELS = {"stylesheet", "icon", "preload", "prefetch", "preconnect", "dns-prefetch", "modulepreload", "manifest", "apple-touch-icon"}
+_CSS_EXTERNAL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchors: list[str] = []
+        self.fetched: list[str] = []
+        self.styles: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "a" and "href" in values:
+            self.anchors.append(values["href"])
+        for name, value in values.items():
+            if (tag, name) in _FETCHING:
+                self.fetched.append(value)
+            if name == "style":
+                self.styles.append(value)
+        if tag == "link" and set(values.get("rel", "").lower().split()) & _FETCHING_LINK_RELS:
+            self.fetched.append(values.get("href", ""))
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            self.fetched.append(values.get("content", ""))
+
+
+def _parse(html_file: Path) -> _Links:
+    parser = _Links()
+    parser.feed(html_file.read_text(encoding="utf-8"))
+    return parser
+
+
+def _build(root: Path, site: Path) -> subprocess.CompletedProcess:
+    result = run_cli("build", "--site-dir", str(site), root=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = assemble_project(tmp_path_factory.mktemp("site") / "project")
+    _build(root, root / "site")
+    return root / "site"
+
+
+def test_built_pages_and_data(fixture_site: Path) -> None:
+    for path in (
+        "index.html",
+        "about.html",
+        "glossary.html",
+        "cases.json",
+        "cases.csv",
+        "cases/ibaraki-goka-fixture-guide.html",
+        "keywords/index.html",
+        "keywords/ojt.html",
+        "organisations/茨城県五霞町.html",
+        "documents/fixture-policy.html",
+        "voices/fixture-message.html",
+    ):
+        assert (fixture_site / path).is_file(), path
+    assert not (fixture_site / "fixture-policy.html").exists()  # pages/ sources are not published as they are
+
+
+def test_every_page_is_reachable_from_the_home_page(fixture_site: Path) -> None:
+    seen: set[Path] = set()
+    queue = [fixture_site / "index.html"]
+    while queue:
+        page = queue.pop()
+        if page in seen or not page.is_file():
+            continue
+        seen.add(page)
+        for href in _parse(page).anchors:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if target.suffix == ".html":
+                queue.append(target)
+    pages = {p.resolve() for p in fixture_site.rglob("*.html")} - {(fixture_site / "404.html").resolve()}
+    assert pages - seen == set()
+
+
+def _primary_nav(html: str) -> str:
+    """The navigation every page embeds: the tabs and the primary sidebar."""
+    tabs = re.search(r'<nav class="md-tabs".*?</nav>', html, re.DOTALL)
+    sidebar = re.search(r'<div class="md-sidebar md-sidebar--primary".*?<div class="md-sidebar md-sidebar--secondary"', html, re.DOTALL)
+    assert tabs and sidebar, "navigation not found"
+    return tabs.group() + sidebar.group()
+
+
+def test_nav_does_not_grow_with_the_number_of_cases(tmp_path: Path, fixture_site: Path) -> None:
+    root = assemble_project(tmp_path / "project")
+    template = (root / "cases" / "kochi-fixture-guide.md").read_text(encoding="utf-8")
+    for n in range(60):
+        case_id = f"kochi-extra-{n}-fixture-guide"
+        (root / "cases" / f"{case_id}.md").write_text(template.replace("kochi-fixture-guide", case_id), encoding="utf-8")
+    _build(root, root / "site")
+    small = (fixture_site / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
+    large = (root / "site" / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
+    assert _primary_nav(small) == _primary_nav(large)
+    assert "cases/" not in _primary_nav(large)
+    assert len(list((root / "site" / "cases").glob("*.html"))) == 64
+
+
+def test_nothing_is_fetched_from_another_host(fixture_site: Path) -> None:
+    offending = []
+    for html_file in fixture_site.rglob("*.html"):
+        links = _parse(html_file)
+        for url in links.fetched:
+            if re.search(r"(?:https?:)?//", url):
+                offending.append(f"{html_file.relative_to(fixture_site)}: {url}")
+        offending += [f"{html_file.relative_to(fixture_site)}: style {s}" for s in links.styles if _CSS_EXTERNAL.search(s)]
+    for css in fixture_site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        offending += [f"{css.relative_to(fixture_site)}: {m.group()}" for m in _CSS_EXTERNAL.finditer(text)]
+    assert offending == []
+    assert not (fixture_site / "assets" / "fonts").exists()
+    assert "fonts.googleapis.com" not in (fixture_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_relative_links_resolve(fixture_site: Path) -> None:
+    broken = []
+    for html_file in fixture_site.rglob("*.html"):
+        for href in _parse(html_file).anchors:
+            parts = urlsplit(urljoin("http://site/" + html_file.relative_to(fixture_site).as_posix(), href))
+            if parts.netloc != "site":
+                continue
+            target = fixture_site / unquote(parts.path.lstrip("/"))
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{html_file.relative_to(fixture_site)} -> {href}")
+    assert broken == []
+
+
+def test_real_site_builds_strictly(tmp_path: Path) -> None:
+    """The README's site, built exactly as CI builds it: mkdocs build --strict, no warnings."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=cli_env(NO_MKDOCS_2_WARNING="1"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    assert len(list((tmp_path / "site" / "cases").glob("*.html"))) == len(list((REPO / "cases").rglob("*.md")))
+    shutil.rmtree(tmp_path / "site")

@@ -8,7 +8,6 @@ source of truth for what a field means.
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic.fields import FieldInfo
 
 from builder import rules
 from builder.diagnostics import Problem, Rule
+from builder.models import nested_models
 from builder.yamlsource import Located, Path, format_path
 
 _TYPE_NAMES = {
@@ -48,21 +48,6 @@ def _yaml_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """Model classes reachable from an annotation (through Optional, list, Annotated)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (list, typing.Union, types.UnionType):
-        found = []
-        for arg in typing.get_args(annotation):
-            found.extend(_unwrap(arg))
-        return found
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return []
-
-
 def field_info(model: type[BaseModel], loc: Path) -> tuple[type[BaseModel], FieldInfo | None]:
     """The model that owns the last named field of ``loc``, and that field."""
     current, info = model, None
@@ -72,7 +57,7 @@ def field_info(model: type[BaseModel], loc: Path) -> tuple[type[BaseModel], Fiel
         info = current.model_fields.get(part)
         if info is None:
             return current, None
-        nested = _unwrap(info.annotation)
+        nested = nested_models(info.annotation)
         if nested and part != loc[-1]:
             current = nested[0]
     return current, info
@@ -84,7 +69,7 @@ def _owner(model: type[BaseModel], loc: Path) -> type[BaseModel]:
     if not parent_loc:
         return model
     _, info = field_info(model, parent_loc)
-    nested = _unwrap(info.annotation) if info else []
+    nested = nested_models(info.annotation) if info else []
     return nested[0] if nested else model
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 import re
+import types
+import typing
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -19,6 +21,18 @@ from pydantic_core import PydanticCustomError
 
 KINDS = ("都道府県", "市", "区", "町", "村")
 MAX_POPULATION = 15_000_000  # 東京都 is about 14 million
+
+
+def nested_models(annotation: Any) -> list[type[BaseModel]]:
+    """Model classes reachable from a field annotation (through Optional, list, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return nested_models(typing.get_args(annotation)[0])
+    if origin in (list, typing.Union, types.UnionType):
+        return [model for arg in typing.get_args(annotation) for model in nested_models(arg)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
 
 
 class Model(BaseModel):

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import re
 import sys
+import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from builder.model_errors import _unwrap
-from builder.models import KINDS, Case
+from builder.models import KINDS, Case, nested_models
 from builder.project import Project
 from builder.taxonomy import Taxonomy, load_taxonomy
 
@@ -30,9 +31,7 @@ class ScaffoldError(Exception):
 
 
 def _yaml_str(value: str) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
 
 
 def _comment(info: FieldInfo, name: str) -> str:
@@ -48,7 +47,7 @@ def _placeholder(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _placeholder(typing.get_args(annotation)[0])
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _placeholder(args[0])
     if origin is list or annotation is list:
@@ -72,7 +71,7 @@ def template_lines(model: type[BaseModel], values: dict[str, Any], indent: str =
     lines: list[str] = []
     for name, info in model.model_fields.items():
         lines.append(f"{indent}# {_comment(info, name)}")
-        nested = _unwrap(info.annotation)
+        nested = nested_models(info.annotation)
         is_list = "list[" in str(info.annotation)
         optional = not info.is_required()
         if nested and not is_list:

@@ -71,8 +71,9 @@ def build_site(project: Project, site_dir: Path | None = None) -> int:
     for stale in target.parent.glob(f".{target.name}.building-*"):  # left by an interrupted build
         shutil.rmtree(stale, ignore_errors=True)
     staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    # Not --quiet: it drops warnings before --strict can count them, and the build would pass.
     command = [
-        sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+        sys.executable, "-m", "mkdocs", "build", "--strict",
         "--config-file", str(project.root / "mkdocs.yml"), "--site-dir", str(staging),
     ]  # fmt: skip
     try:

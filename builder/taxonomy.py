@@ -84,6 +84,9 @@ class Keyword(Model):
     group: Slug = Field(description="キーワードのグループの id。")
     description: Text = Field(description="このキーワードが何を指すか（一文）。")
     aliases: list[Label] = Field(default_factory=list, description="別表記・表記ゆれ。事例に書かれると見出し語に直します。")
+    broader: Label | None = Field(
+        default=None, description="より広い意味のキーワードの見出し語。広い方のキーワードの一覧にも、このキーワードの事例が載ります。"
+    )
     related: list[Label] = Field(default_factory=list, description="関連するキーワードの見出し語。")
     glossary: list[Label] = Field(default_factory=list, description="関連する用語（taxonomy/glossary.yml の用語）。")
 
@@ -187,6 +190,15 @@ class Taxonomy:
     schemes: Vocabulary[Scheme]
     roles: Vocabulary[Role]
     glossary: list[GlossaryTerm]
+
+    def narrower(self, keyword: Keyword) -> list[Keyword]:
+        """Keywords under ``keyword`` (at any depth), for listing their cases with it."""
+        found: list[Keyword] = []
+        for candidate in self.keywords:
+            if candidate.broader == keyword.label and candidate not in found:
+                found.append(candidate)
+                found.extend(k for k in self.narrower(candidate) if k not in found)
+        return found
 
     def band_for(self, population: int) -> PopulationBand | None:
         return next((b for b in self.bands if b.min <= population and (b.max is None or population <= b.max)), None)
@@ -410,6 +422,19 @@ class _TaxonomyChecker:
         for i, keyword in enumerate(self.t.keywords):
             if keyword.group not in group_ids:
                 self._missing("keywords", ("keywords", i, "group"), f"keywords[{i}].group", "グループ", keyword.group, group_ids)
+            if keyword.broader is not None:
+                resolved = self.t.keywords.resolve(keyword.broader)
+                if resolved is None or not resolved.exact or resolved.entry is keyword:
+                    self._missing("keywords", ("keywords", i, "broader"), f"keywords[{i}].broader", "キーワード", keyword.broader, [k.label for k in self.t.keywords if k is not keyword])
+                elif self._loops(keyword):
+                    self._add(
+                        "keywords",
+                        ("keywords", i, "broader"),
+                        f"keywords[{i}].broader",
+                        f"「{keyword.label}」の broader をたどると自分自身に戻ります",
+                        "broader は、より広い意味のキーワードへ一方向にだけ向けてください",
+                        rules.TAXONOMY_REFERENCE,
+                    )
             for j, related in enumerate(keyword.related):
                 resolved = self.t.keywords.resolve(related)
                 if resolved is None or not resolved.exact:
@@ -417,6 +442,19 @@ class _TaxonomyChecker:
             for j, term in enumerate(keyword.glossary):
                 if term not in terms:
                     self._missing("keywords", ("keywords", i, "glossary", j), f"keywords[{i}].glossary[{j}]", "用語", term, terms)
+
+    def _loops(self, keyword: Keyword) -> bool:
+        seen = {keyword.label}
+        current = keyword
+        while current.broader is not None:
+            resolved = self.t.keywords.resolve(current.broader)
+            if resolved is None:
+                return False
+            current = resolved.entry
+            if current.label in seen:
+                return True
+            seen.add(current.label)
+        return False
 
     def _readings(self) -> None:
         checks = [("prefectures", ("prefectures",), self.t.prefectures), ("keywords", ("keywords",), self.t.keywords), ("glossary", (), self.t.glossary)]

@@ -36,7 +36,7 @@ def is_kana(ch: str) -> bool:
 
 def is_katakana(ch: str) -> bool:
     code = ord(ch)
-    return 0x30A0 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF
+    return 0x30A0 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D
 
 
 def is_han(ch: str) -> bool:

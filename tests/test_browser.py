@@ -90,6 +90,7 @@ def serve() -> Iterator:
     yield start
     for server in servers:
         server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -112,6 +112,17 @@ def test_keyword_page(pages: dict[str, str]) -> None:
     assert "keywords/it-passport.md" in pages  # a keyword is worth a page even before it has cases
 
 
+def test_keyword_pages_include_narrower_keywords(pages: dict[str, str]) -> None:
+    broad = pages["keywords/external-experts.md"]
+    assert "## 下位のキーワード\n\n[&#35;外部専門人材（委託）](external-experts-contract.md){ .dxn-tag }" in broad
+    assert "## 事例（2 件）" in broad  # 高知県 directly, 中野区 through 外部専門人材（委託）
+    assert "tokyo-nakano-fixture-casebook.md" in broad and "kochi-fixture-guide.md" in broad
+    narrow = pages["keywords/external-experts-contract.md"]
+    assert "## 上位のキーワード\n\n[&#35;外部専門人材](external-experts.md){ .dxn-tag }" in narrow
+    assert "## 事例（1 件）" in narrow
+    assert "| [&#35;外部専門人材](external-experts.md) | 2 件 |" in pages["keywords/index.md"]
+
+
 def test_prefectures_grouped_by_region(pages: dict[str, str]) -> None:
     index = pages["prefectures/index.md"]
     regions = re.findall(r"^## (.+)$", index, re.MULTILINE)
@@ -164,9 +175,9 @@ def test_documents_voices_and_home(pages: dict[str, str]) -> None:
     assert '!!! abstract "ポイント"\n\n    - 小さな成功を積み重ねる' in message
     assert "話し手\n:   テスト市 係長 試験太郎" in message
     home = pages["index.md"]
-    assert "**4** 件の事例　**3** 団体　**3** 都道府県　**5** キーワード" in home
+    assert "**4** 件の事例　**3** 団体　**3** 都道府県　**6** キーワード" in home
     assert "- [cases&#46;csv](cases.csv)" in home and "- [cases&#46;json](cases.json)" in home
-    assert "[&#35;外部専門人材（2）](keywords/external-experts.md){ .dxn-tag }" in home
+    assert "[&#35;外部専門人材（1）](keywords/external-experts.md){ .dxn-tag }" in home
     assert pages["about.md"].startswith("# このサイトについて\n\nテスト用のサイトです。")
 
 

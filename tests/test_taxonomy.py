@@ -86,6 +86,21 @@ def test_reference_to_missing_group_and_glossary_term(project: Path) -> None:
     ]
 
 
+def test_broader_must_exist_and_not_loop(project: Path) -> None:
+    _edit(project, "taxonomy/keywords.yml", "    broader: 外部専門人材", "    broader: 外部専門家")
+    assert _taxonomy_lines(project) == [
+        "taxonomy/keywords.yml:48: keywords[6].broader: キーワード「外部専門家」がありません — もしかして「外部専門人材」ですか？ [taxonomy-reference]"
+    ]
+    _edit(project, "taxonomy/keywords.yml", "    broader: 外部専門家", "    broader: 外部専門人材")
+    _edit(project, "taxonomy/keywords.yml", "    related: [伴走支援]", "    related: [伴走支援]\n    broader: 外部専門人材（委託）")
+    assert _taxonomy_lines(project) == [
+        "taxonomy/keywords.yml:38: keywords[4].broader: 「外部専門人材」の broader をたどると自分自身に戻ります"
+        " — broader は、より広い意味のキーワードへ一方向にだけ向けてください [taxonomy-reference]",
+        "taxonomy/keywords.yml:49: keywords[6].broader: 「外部専門人材（委託）」の broader をたどると自分自身に戻ります"
+        " — broader は、より広い意味のキーワードへ一方向にだけ向けてください [taxonomy-reference]",
+    ]
+
+
 def test_reading_must_be_hiragana(project: Path) -> None:
     _edit(project, "taxonomy/keywords.yml", "    reading: びーぴーあーる", "    reading: BPR")
     assert _taxonomy_lines(project) == [

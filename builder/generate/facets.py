@@ -85,8 +85,20 @@ def keyword_facet(corpus: Corpus) -> Facet:
                     for term in explained
                 )
                 details.append("## 用語の解説\n\n" + definitions)
+            narrower = t.narrower(keyword)
+            listed = list(cases[keyword.label])
+            for sub in narrower:
+                listed += [e for e in cases[sub.label] if e not in listed]
+            if narrower:
+                tags = " ".join(md.link(f"#{k.label}", md.relative(here, paths.value(paths.KEYWORDS, k.id)), "dxn-tag") for k in narrower)
+                details.append("## 下位のキーワード\n\n" + tags + "\n\nこれらのキーワードの事例も、下の一覧に含めています。")
+            if keyword.broader:
+                broader = t.keywords.resolve(keyword.broader)
+                if broader:
+                    link = md.link(f"#{broader.entry.label}", md.relative(here, paths.value(paths.KEYWORDS, broader.entry.id)), "dxn-tag")
+                    details.append("## 上位のキーワード\n\n" + link)
             values.append(
-                Value(keyword.id, keyword.label, cases[keyword.label], pages[keyword.label], group.label, md.text(keyword.description), details, standalone=True)
+                Value(keyword.id, keyword.label, listed, pages[keyword.label], group.label, md.text(keyword.description), details, standalone=True)
             )
     return Facet(
         paths.KEYWORDS,

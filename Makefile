@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build check fix constraints clean
+.PHONY: serve test build check fix bench constraints clean
 
 $(VENV)/.site-installed: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ fix: $(VENV)/.site-installed
 test: $(VENV)/.test-installed
 	tools/ensure-chromium
 	$(BIN)/python -m pytest
+
+# How check and build scale with the number of cases (prints numbers, asserts nothing).
+bench: $(VENV)/.site-installed
+	$(BIN)/python tools/bench.py
 
 # Re-pin every transitive dependency after changing pyproject.toml.
 constraints:

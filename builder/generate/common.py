@@ -80,8 +80,8 @@ def cite(source: Source, taxonomy: Taxonomy, here: str) -> str:
         return md.text(source.publication)
     title = md.link(f"「{publication.title}」", md.relative(here, paths.value(paths.SOURCES, publication.id)))
     parts = [md.text(publication.publisher) if publication.publisher else "", title]
-    if publication.year:
-        parts.append(md.text(f"（{publication.year}年）"))
+    # Say so when the publication prints no year, rather than leave the reader guessing.
+    parts.append(md.text(f"（{publication.year}年）" if publication.year else "（発行年の記載なし）"))
     if source.page:
         parts.append(md.text(f" p.{source.page}"))
     if source.item:

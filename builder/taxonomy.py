@@ -156,9 +156,6 @@ class Vocabulary(Generic[E]):
     def __len__(self) -> int:
         return len(self.entries)
 
-    def by_id(self, entry_id: str) -> E | None:
-        return next((e for e in self.entries if e.id == entry_id), None)
-
     def resolve(self, value: str) -> Resolution[E] | None:
         entry = self._by_key.get(compare_key(value))
         if entry is None:
@@ -246,17 +243,19 @@ def _validate(name: str, data: object, located: Located, rel: str) -> tuple[obje
 class TaxonomyLoad:
     taxonomy: Taxonomy | None
     problems: list[Problem]
-    located: dict[str, Located]
 
 
-def load_taxonomy(root: Path, directory: str = "taxonomy") -> TaxonomyLoad:
+DIRECTORY = "taxonomy"
+
+
+def load_taxonomy(root: Path) -> TaxonomyLoad:
     """Read and check every taxonomy file; ``taxonomy`` is None if any is unusable."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
     located_files: dict[str, Located] = {}
     for name, filename in FILES.items():
-        rel = f"{directory}/{filename}"
-        file = root / directory / filename
+        rel = f"{DIRECTORY}/{filename}"
+        file = root / DIRECTORY / filename
         if not file.is_file():
             problems.append(
                 Problem(rel, 1, "ファイル", "taxonomy のファイルがありません", f"{rel} を作ってください", rules.TAXONOMY_MISSING)
@@ -276,7 +275,7 @@ def load_taxonomy(root: Path, directory: str = "taxonomy") -> TaxonomyLoad:
         if value is not None:
             parsed[name] = value
     if len(parsed) < len(FILES):
-        return TaxonomyLoad(None, problems, located_files)
+        return TaxonomyLoad(None, problems)
 
     prefectures: PrefecturesFile = parsed["prefectures"]  # type: ignore[assignment]
     keywords: KeywordsFile = parsed["keywords"]  # type: ignore[assignment]
@@ -292,22 +291,21 @@ def load_taxonomy(root: Path, directory: str = "taxonomy") -> TaxonomyLoad:
         roles=Vocabulary(parsed["roles"]),  # type: ignore[arg-type]
         glossary=parsed["glossary"],  # type: ignore[arg-type]
     )
-    problems.extend(_TaxonomyChecker(taxonomy, located_files, directory).run())
-    return TaxonomyLoad(taxonomy, problems, located_files)
+    problems.extend(_TaxonomyChecker(taxonomy, located_files).run())
+    return TaxonomyLoad(taxonomy, problems)
 
 
 class _TaxonomyChecker:
     """Rules across taxonomy entries: uniqueness, references, readings, bands."""
 
-    def __init__(self, taxonomy: Taxonomy, located: dict[str, Located], directory: str) -> None:
+    def __init__(self, taxonomy: Taxonomy, located: dict[str, Located]) -> None:
         self.t = taxonomy
         self.located = located
-        self.directory = directory
         self.problems: list[Problem] = []
 
     def _add(self, file_key: str, path: tuple, field_name: str, message: str, hint: str, rule) -> None:
         line = self.located[file_key].line_of(path)
-        self.problems.append(Problem(f"{self.directory}/{FILES[file_key]}", line, field_name, message, hint, rule))
+        self.problems.append(Problem(f"{DIRECTORY}/{FILES[file_key]}", line, field_name, message, hint, rule))
 
     def run(self) -> list[Problem]:
         self._unique_names("prefectures", ("prefectures",), self.t.prefectures)

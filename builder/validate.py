@@ -121,22 +121,22 @@ def _check_one(
     except ValidationError as exc:
         problems.extend(to_problems(exc, model, located=doc.located, path=rel, line_offset=1))
         return None, problems
+    id_line = doc.located.line_of(("id",)) + 1
     if instance.id != file.stem:  # type: ignore[attr-defined]
         problems.append(
             Problem(
                 rel,
-                doc.located.line_of(("id",)) + 1,
+                id_line,
                 "id",
                 f"id「{instance.id}」がファイル名「{file.name}」と一致しません",  # type: ignore[attr-defined]
                 f"id を「{file.stem}」にするか、ファイル名を「{instance.id}.md」にしてください",  # type: ignore[attr-defined]
                 rules.ID_MISMATCH,
             )
         )
-    if taxonomy is None:
+    if resolver is None:
         return None, problems
-    if "organisation" in update:
-        update["organisation"] = instance.organisation.model_copy(update={"prefecture": update["organisation"]})  # type: ignore[attr-defined]
-    id_line = doc.located.line_of(("id",)) + 1
+    if resolver.prefecture:
+        update["organisation"] = instance.organisation.model_copy(update={"prefecture": resolver.prefecture})  # type: ignore[attr-defined]
     return Entry(rel, instance.model_copy(update=update), doc.body, doc.body_line, id_line), problems
 
 
@@ -195,7 +195,8 @@ def _body_problems(doc: Document) -> list[Problem]:
     assert doc.body_line is not None
     problems = []
     in_fence = False
-    for offset, line in enumerate(doc.body.split("\n")):
+    lines = doc.body.split("\n")
+    for offset, line in enumerate(lines):
         number = doc.body_line + offset
         if _FENCE_RE.match(line):
             in_fence = not in_fence
@@ -203,16 +204,14 @@ def _body_problems(doc: Document) -> list[Problem]:
         if in_fence:
             continue
         text = _CODE_SPAN_RE.sub("", line)
-
-        def add(rule: Rule, message: str, hint: str) -> None:
-            problems.append(Problem(doc.rel, number, "本文", message, hint, rule))
-
-        if re.match(r"^\s{0,3}#(?:\s|$)", text) or (offset and re.match(r"^\s{0,3}=+\s*$", text) and doc.body.split("\n")[offset - 1].strip()):
-            add(rules.BODY_HEADING, "本文に大見出し（# ）があります", "ページの大見出しはタイトル（title）から作られます。本文の見出しは「## 」から始めてください")
+        found: list[tuple[Rule, str, str]] = []
+        setext_h1 = offset and re.match(r"^\s{0,3}=+\s*$", text) and lines[offset - 1].strip()
+        if re.match(r"^\s{0,3}#(?:\s|$)", text) or setext_h1:
+            found.append((rules.BODY_HEADING, "本文に大見出し（# ）があります", "ページの大見出しはタイトル（title）から作られます。本文の見出しは「## 」から始めてください"))
         if _HTML_IN_BODY_RE.search(text):
-            add(rules.BODY_HTML, "本文に HTML のタグがあります", "本文は Markdown で書きます。表は「| 列 | 列 |」、強調は「**語**」、改行は空行で表してください")
+            found.append((rules.BODY_HTML, "本文に HTML のタグがあります", "本文は Markdown で書きます。表は「| 列 | 列 |」、強調は「**語**」、改行は空行で表してください"))
         if _IMAGE_RE.search(text):
-            add(rules.BODY_IMAGE, "本文に画像があります", "画像は使えません。図の内容は表や箇条書きで書き起こしてください")
+            found.append((rules.BODY_IMAGE, "本文に画像があります", "画像は使えません。図の内容は表や箇条書きで書き起こしてください"))
         targets = _LINK_RE.findall(text)
         ref = _REF_DEF_RE.match(text)
         if ref:
@@ -220,7 +219,8 @@ def _body_problems(doc: Document) -> list[Problem]:
         for target in targets:
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("", "http", "https", "mailto"):
-                add(rules.BODY_LINK, f"「{scheme}:」で始まるリンクは使えません", "リンク先は http:// か https:// で始まる URL か、他の事例のファイル名（例: other-case.md）にしてください")
+                found.append((rules.BODY_LINK, f"「{scheme}:」で始まるリンクは使えません", "リンク先は http:// か https:// で始まる URL か、他の事例のファイル名（例: other-case.md）にしてください"))
+        problems.extend(Problem(doc.rel, number, "本文", message, hint, rule) for rule, message, hint in found)
     return problems
 
 
@@ -252,6 +252,7 @@ class _Resolver:
         self.located: Located = doc.located  # type: ignore[assignment]
         self.rel = doc.rel
         self.problems: list[Problem] = []
+        self.prefecture: str | None = None  # canonical prefecture label, once checked
 
     def _problem(self, path: YamlPath, message: str, hint: str, rule: Rule, fixable: bool = False) -> None:
         line = self.located.line_of(path) + 1
@@ -293,13 +294,11 @@ class _Resolver:
         return result
 
     def check(self, data: dict, *, is_case: bool) -> dict[str, object]:
-        """Problems for every label; returns the canonical values to put in the model."""
+        """Problems for every label; returns the canonical values to put in the model (see also ``prefecture``)."""
         update: dict[str, object] = {}
         organisation = data.get("organisation")
         if isinstance(organisation, dict):
-            prefecture = self._label(self.t.prefectures, organisation.get("prefecture"), ("organisation", "prefecture"), "47都道府県", "taxonomy/prefectures.yml", rules.UNKNOWN_PREFECTURE)
-            if prefecture:
-                update["organisation"] = prefecture
+            self.prefecture = self._label(self.t.prefectures, organisation.get("prefecture"), ("organisation", "prefecture"), "47都道府県", "taxonomy/prefectures.yml", rules.UNKNOWN_PREFECTURE)
         source = data.get("source")
         publication = None
         if isinstance(source, dict) and isinstance(source.get("publication"), str):

@@ -81,7 +81,7 @@ def test_glossary_terms_on_case_pages(pages: dict[str, str]) -> None:
     page = pages["cases/ibaraki-goka-fixture-guide.md"]
     box = page.split('??? info "')[1]
     assert box.startswith("このページに出てくる用語（2）")
-    assert "[OJT](../glossary.md#ojt)" in box and "[DX](../glossary.md#dx)" in box
+    assert "[OJT（オー・ジエーティー）](../glossary.md#ojt)" in box and "[DX](../glossary.md#dx)" in box
     assert "[BPR]" not in box  # the case never mentions BPR
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from builder.generate import markdown as md
 from builder.generate import paths
-from builder.generate.common import cite
+from builder.generate.common import cite, keyword_tags, place
 from builder.generate.glossary import glossary_box, terms_in
 from builder.generate.pipeline import BuildContext, OutputFile, Section
 from builder.models import Case
@@ -27,10 +27,9 @@ def _card(case: Case, taxonomy: Taxonomy, here: str) -> str:
         return md.relative(here, target)
 
     organisation = case.organisation
+    where = place(organisation, taxonomy, here)
     prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
-    where = [md.link(organisation.kind, to(paths.value(paths.KINDS, paths.KIND_IDS[organisation.kind])))]
     if prefecture:
-        where.append(md.link(prefecture.entry.label, to(paths.value(paths.PREFECTURES, prefecture.entry.id))))
         where.append(md.text(taxonomy.region_of(prefecture.entry).label))
     organisation_cell = md.link(organisation.name, to(paths.organisation(organisation.name))) + "（" + "・".join(where) + "）"
 
@@ -44,16 +43,11 @@ def _card(case: Case, taxonomy: Taxonomy, here: str) -> str:
     category = taxonomy.categories.resolve(case.category)
     category_cell = md.link(case.category, to(paths.value(paths.CATEGORIES, category.entry.id))) if category else md.text(case.category)
 
-    tags = []
-    for label in case.keywords:
-        keyword = taxonomy.keywords.resolve(label)
-        if keyword:
-            tags.append(md.link(f"#{label}", to(paths.value(paths.KEYWORDS, keyword.entry.id)), "dxn-tag"))
     items = [
         ("団体", organisation_cell),
         ("人口", population),
         ("カテゴリ", category_cell),
-        ("キーワード", " ".join(tags) or "—"),
+        ("キーワード", keyword_tags(case.keywords, taxonomy, here) or "—"),
         ("出典", cite(case.source, taxonomy, here)),
     ]
     return md.block("dxn-card", md.definitions(items))

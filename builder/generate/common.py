@@ -6,24 +6,40 @@ from collections.abc import Iterable
 
 from builder.generate import markdown as md
 from builder.generate import paths
-from builder.models import Case, Source
-from builder.taxonomy import Taxonomy
+from builder.models import Case, Organisation, Person, Source
+from builder.taxonomy import Keyword, Taxonomy
 from builder.validate import Entry
 
 EMPTY = "—"
 
 
+def keyword_tag(keyword: Keyword, here: str, label: str | None = None) -> str:
+    """A 「#OJT（職場内訓練）」 tag linking to the keyword's page."""
+    return md.link(label or f"#{keyword.label}", md.relative(here, paths.value(paths.KEYWORDS, keyword.id)), "dxn-tag")
+
+
+def keyword_tags(labels: Iterable[str], taxonomy: Taxonomy, here: str) -> str:
+    """Tags for the labels the taxonomy knows (unknown ones were reported by check)."""
+    return " ".join(keyword_tag(r.entry, here) for label in labels if (r := taxonomy.keywords.resolve(label)))
+
+
+def place(organisation: Organisation, taxonomy: Taxonomy, here: str) -> list[str]:
+    """Links to the organisation's kind and prefecture pages (「町」「茨城県」)."""
+    links = [md.link(organisation.kind, md.relative(here, paths.value(paths.KINDS, paths.KIND_IDS[organisation.kind])))]
+    prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
+    if prefecture:
+        links.append(md.link(prefecture.entry.label, md.relative(here, paths.value(paths.PREFECTURES, prefecture.entry.id))))
+    return links
+
+
+def organisation_order(organisation: Organisation, taxonomy: Taxonomy) -> tuple:
+    """North to south (prefecture code), the prefecture before its municipalities, then by name."""
+    prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
+    return (prefecture.entry.code if prefecture else 99, organisation.kind != "都道府県", organisation.name)
+
+
 def sort_cases(entries: Iterable[Entry], taxonomy: Taxonomy) -> list[Entry]:
-    """North to south (prefecture code), then by organisation and id."""
-
-    def key(entry: Entry) -> tuple:
-        case: Case = entry.model  # type: ignore[assignment]
-        prefecture = taxonomy.prefectures.resolve(case.organisation.prefecture)
-        code = prefecture.entry.code if prefecture else 99
-        kind_order = 0 if case.organisation.kind == "都道府県" else 1
-        return (code, kind_order, case.organisation.name, case.id)
-
-    return sorted(entries, key=key)
+    return sorted(entries, key=lambda e: (*organisation_order(e.model.organisation, taxonomy), e.id))  # type: ignore[attr-defined]
 
 
 def case_table(entries: Iterable[Entry], here: str, taxonomy: Taxonomy) -> str:
@@ -58,12 +74,16 @@ def page_list(entries: Iterable[Entry], here: str) -> str:
     return "\n".join(lines)
 
 
+def person(who: Person) -> str:
+    """「藤沢市 デジタル推進室 室長 山本慎一郎」: organisation, role and name as printed."""
+    return md.text(" ".join(part for part in (who.organisation, who.role, who.name) if part))
+
+
 def byline(page: object) -> str:
     """「（藤沢市 デジタル推進室 室長 山本慎一郎）」 style attribution for a page."""
     speaker = getattr(page, "speaker", None)
     if speaker is not None:
-        parts = [speaker.organisation, speaker.role, speaker.name]
-        return "（" + md.text(" ".join(p for p in parts if p)) + "）"
+        return "（" + person(speaker) + "）"
     organisation = getattr(page, "organisation", None)
     if organisation is not None:
         return "（" + md.text(organisation.name) + "）"
@@ -83,7 +103,7 @@ def cite(source: Source, taxonomy: Taxonomy, here: str) -> str:
     # Say so when the publication prints no year, rather than leave the reader guessing.
     parts.append(md.text(f"（{publication.year}年）" if publication.year else "（発行年の記載なし）"))
     if source.page:
-        parts.append(md.text(f" p.{source.page}"))
+        parts.append(md.text(f"p.{source.page}"))
     if source.item:
         # A bare number is an item number; anything else names a section of the publication.
         parts.append(md.text(f"項番 {source.item}" if source.item.isdigit() else f"「{source.item}」"))

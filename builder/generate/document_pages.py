@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from builder.generate import markdown as md
 from builder.generate import paths
-from builder.generate.common import case_table, cite, page_list
-from builder.generate.glossary import glossary_box, term_label, terms_in
+from builder.generate.common import case_table, cite, keyword_tags, page_list, person
+from builder.generate.glossary import glossary_box, term_definitions, terms_in
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.related import by_organisation
-from builder.models import DialoguePage, MessagePage, PageBase, PolicyPage, Person
+from builder.models import DialoguePage, MessagePage, PageBase, PolicyPage
 from builder.taxonomy import Taxonomy
 from builder.validate import Corpus, Entry
-
-
-def _person(person: Person) -> str:
-    return md.text(" ".join(part for part in (person.organisation, person.role, person.name) if part))
-
-
-def _keyword_tags(page: PageBase, taxonomy: Taxonomy, here: str) -> str:
-    tags = []
-    for label in page.keywords:
-        keyword = taxonomy.keywords.resolve(label)
-        if keyword:
-            tags.append(md.link(f"#{label}", md.relative(here, paths.value(paths.KEYWORDS, keyword.entry.id)), "dxn-tag"))
-    return " ".join(tags)
 
 
 def _card(page: PageBase, taxonomy: Taxonomy, here: str) -> str:
@@ -35,13 +22,13 @@ def _card(page: PageBase, taxonomy: Taxonomy, here: str) -> str:
         if page.period:
             items.append(("対象期間", md.text(page.period)))
     if isinstance(page, MessagePage):
-        items.append(("話し手", _person(page.speaker)))
+        items.append(("話し手", person(page.speaker)))
     if isinstance(page, DialoguePage):
         items.append(("日付", md.text(f"{page.date.year}年{page.date.month}月{page.date.day}日")))
         if page.place:
             items.append(("場所", md.text(page.place)))
-        items.append(("参加者", "  \n    ".join(_person(p) for p in page.speakers)))
-    tags = _keyword_tags(page, taxonomy, here)
+        items.append(("参加者", "  \n    ".join(person(p) for p in page.speakers)))
+    tags = keyword_tags(page.keywords, taxonomy, here)
     if tags:
         items.append(("キーワード", tags))
     items.append(("出典", cite(page.source, taxonomy, here)))
@@ -72,9 +59,7 @@ def render_page(entry: Entry, corpus: Corpus, same_organisation: dict[str, list[
     own_terms = [term for term in taxonomy.glossary if term.publication == page.source.publication]
     if own_terms:
         # This document is the source of these glossary entries: show all of them.
-        glossary = md.relative(here, paths.GLOSSARY)
-        items = [(md.link(term_label(term), f"{glossary}#{term.id}"), md.paragraphs(term.definition, indent="    ")) for term in own_terms]
-        parts.append("## 用語解説\n\n" + md.definitions(items))
+        parts.append("## 用語解説\n\n" + term_definitions(own_terms, here))
     else:
         terms = terms_in("\n".join([page.title, page.summary or "", entry.body]), taxonomy.glossary)
         if terms:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from builder.generate import markdown as md
 from builder.generate import paths
-from builder.generate.common import case_table, page_list
-from builder.generate.glossary import term_label
+from builder.generate.common import case_table, keyword_tag, keyword_tags, organisation_order, page_list, place
+from builder.generate.glossary import term_definitions
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.models import KINDS, Case
 from builder.validate import Corpus, Entry
@@ -69,34 +69,20 @@ def keyword_facet(corpus: Corpus) -> Facet:
         for keyword in sorted((k for k in t.keywords if k.group == group.id), key=lambda k: k.reading):
             here = paths.value(paths.KEYWORDS, keyword.id)
             details = []
-            related = [t.keywords.resolve(label) for label in keyword.related]
-            if related:
-                tags = " ".join(
-                    md.link(f"#{r.entry.label}", md.relative(here, paths.value(paths.KEYWORDS, r.entry.id)), "dxn-tag")
-                    for r in related
-                    if r
-                )
-                details.append("## 関連するキーワード\n\n" + tags)
+            if keyword.related:
+                details.append("## 関連するキーワード\n\n" + keyword_tags(keyword.related, t, here))
             explained = [terms[name] for name in keyword.glossary if name in terms]
             if explained:
-                glossary = md.relative(here, paths.GLOSSARY)
-                definitions = md.definitions(
-                    (md.link(term_label(term), f"{glossary}#{term.id}"), md.paragraphs(term.definition, indent="    "))
-                    for term in explained
-                )
-                details.append("## 用語の解説\n\n" + definitions)
+                details.append("## 用語の解説\n\n" + term_definitions(explained, here))
             narrower = t.narrower(keyword)
             listed = list(cases[keyword.label])
             for sub in narrower:
                 listed += [e for e in cases[sub.label] if e not in listed]
             if narrower:
-                tags = " ".join(md.link(f"#{k.label}", md.relative(here, paths.value(paths.KEYWORDS, k.id)), "dxn-tag") for k in narrower)
+                tags = " ".join(keyword_tag(k, here) for k in narrower)
                 details.append("## 下位のキーワード\n\n" + tags + "\n\nこれらのキーワードの事例も、下の一覧に含めています。")
             if keyword.broader:
-                broader = t.keywords.resolve(keyword.broader)
-                if broader:
-                    link = md.link(f"#{broader.entry.label}", md.relative(here, paths.value(paths.KEYWORDS, broader.entry.id)), "dxn-tag")
-                    details.append("## 上位のキーワード\n\n" + link)
+                details.append("## 上位のキーワード\n\n" + keyword_tags([keyword.broader], t, here))
             values.append(
                 Value(keyword.id, keyword.label, listed, pages[keyword.label], group.label, md.text(keyword.description), details, standalone=True)
             )
@@ -178,19 +164,11 @@ def organisation_facet(corpus: Corpus) -> Facet:
         if organisation is not None:
             organisations.setdefault(organisation.name, organisation)
 
-    def order(name: str) -> tuple:
-        organisation = organisations[name]
-        prefecture = t.prefectures.resolve(organisation.prefecture)
-        return (prefecture.entry.code if prefecture else 99, organisation.kind != "都道府県", name)
-
     values = []
-    for name in sorted(organisations, key=order):
+    for name in sorted(organisations, key=lambda n: organisation_order(organisations[n], t)):
         organisation = organisations[name]
         here = paths.organisation(name)
-        prefecture = t.prefectures.resolve(organisation.prefecture)
-        where = [md.link(organisation.kind, md.relative(here, paths.value(paths.KINDS, paths.KIND_IDS[organisation.kind])))]
-        if prefecture:
-            where.append(md.link(prefecture.entry.label, md.relative(here, paths.value(paths.PREFECTURES, prefecture.entry.id))))
+        where = place(organisation, t, here)
         populations = sorted({_case(e).population.text for e in cases[name]})
         description = "・".join(where)
         if populations:

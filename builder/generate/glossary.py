@@ -10,6 +10,7 @@ import re
 
 from builder.generate import markdown as md
 from builder.generate import paths
+from builder.generate.common import keyword_tag
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.taxonomy import GlossaryTerm, Taxonomy
 from builder.textnorm import nfkc
@@ -52,14 +53,17 @@ def term_label(term: GlossaryTerm) -> str:
     return term.term + (f"（{term.annotation}）" if term.annotation else "")
 
 
+def term_definitions(terms: list[GlossaryTerm], here: str) -> str:
+    """Definition list of terms, each linked to its entry in the glossary."""
+    glossary = md.relative(here, paths.GLOSSARY)
+    return md.definitions(
+        (md.link(term_label(term), f"{glossary}#{term.id}"), md.paragraphs(term.definition, indent="    ")) for term in terms
+    )
+
+
 def glossary_box(terms: list[GlossaryTerm], here: str) -> str:
     """A collapsed box of the terms a page uses, with their definitions."""
-    target = md.relative(here, paths.GLOSSARY)
-    items = [
-        (md.link(term.term, f"{target}#{term.id}"), md.paragraphs(term.definition, indent="        "))
-        for term in terms
-    ]
-    body = md.definitions(items).replace("\n", "\n    ")
+    body = term_definitions(terms, here).replace("\n", "\n    ")
     return f'??? info "このページに出てくる用語（{len(terms)}）"\n\n    {body}'
 
 
@@ -80,8 +84,7 @@ def render_glossary(taxonomy: Taxonomy) -> str:
     keywords_by_term: dict[str, list[str]] = {}
     for keyword in taxonomy.keywords:
         for term in keyword.glossary:
-            link = md.link(f"#{keyword.label}", md.relative(here, paths.value(paths.KEYWORDS, keyword.id)), "dxn-tag")
-            keywords_by_term.setdefault(term, []).append(link)
+            keywords_by_term.setdefault(term, []).append(keyword_tag(keyword, here))
     current_row = None
     for term in sorted(taxonomy.glossary, key=lambda t: t.reading):
         row = kana_row(term.reading)

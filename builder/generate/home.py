@@ -6,6 +6,7 @@ from collections import Counter
 
 from builder.generate import markdown as md
 from builder.generate import paths
+from builder.generate.common import keyword_tag
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.validate import Corpus
 
@@ -47,7 +48,7 @@ def render_home(corpus: Corpus) -> str:
         for label, count in sorted(keyword_counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_KEYWORDS]:
             keyword = corpus.taxonomy.keywords.resolve(label)
             if keyword:
-                tags.append(md.link(f"#{label}（{count}）", paths.value(paths.KEYWORDS, keyword.entry.id), "dxn-tag"))
+                tags.append(keyword_tag(keyword.entry, paths.HOME, f"#{label}（{count}）"))
         parts += ["## よく使われるキーワード", " ".join(tags)]
     parts += [
         "## 資料とデジタル人材の声",

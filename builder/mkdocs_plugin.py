@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from builder.generate.pipeline import generate
+from builder import embeddings
+from builder.generate.pipeline import default_stages, generate
 from builder.project import Project
 from builder.sanitize import sanitize
 from builder.validate import Corpus, check_project
@@ -24,11 +27,19 @@ from builder.validate import Corpus, check_project
 log = logging.getLogger("mkdocs.plugins.dxnavi")
 
 
-class DxNaviPlugin(BasePlugin):
+class DxNaviConfig(base.Config):
+    # Sentence-transformers model for "similar cases": a Hugging Face name or a local folder
+    # (DXNAVI_MODEL overrides it; empty for none). Without it the build falls back, never fails.
+    model = c.Type(str, default=embeddings.DEFAULT_MODEL)
+
+
+class DxNaviPlugin(BasePlugin[DxNaviConfig]):
     def __init__(self) -> None:
         self.project: Project | None = None
         self.corpus: Corpus | None = None
         self.sanitised: set[str] = set()
+        self.embedder: embeddings.Embedder | None = None
+        self.model_tried: str | None = None  # load once per process: serve rebuilds reuse the model
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Checked here, before MkDocs empties site_dir, so a strict build with bad input changes nothing.
@@ -42,7 +53,20 @@ class DxNaviPlugin(BasePlugin):
         if result.corpus is None:
             raise PluginError("taxonomy を読み込めないためサイトを作れません。python -m builder check で確認してください。")
         self.corpus = result.corpus
+        self._load_model()
         return config
+
+    def _load_model(self) -> None:
+        name = embeddings.configured(self.config.model)
+        if name == self.model_tried:
+            return
+        self.model_tried, self.embedder = name, None
+        try:
+            self.embedder = embeddings.load(name, base=self.project.root if self.project else None)
+            log.info("似ている事例: 文章の埋め込みモデル %s で選びます。", name)
+        except embeddings.ModelUnavailable as reason:
+            # INFO, not WARNING: a missing model is expected here and must not fail a strict build.
+            log.info("似ている事例: %s。代わりに共通するキーワードなどで選びます（各事例のページにもそう書きます）。", reason)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.corpus is not None
@@ -50,7 +74,8 @@ class DxNaviPlugin(BasePlugin):
         for file in [f for f in files if f.is_documentation_page()]:
             files.remove(file)
         self.sanitised.clear()
-        for output in generate(self.corpus, use_directory_urls=config.use_directory_urls):
+        stages = default_stages(self.embedder)
+        for output in generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages):
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
                 self.sanitised.add(output.path)

@@ -197,6 +197,15 @@ class Taxonomy:
                 found.extend(k for k in self.narrower(candidate) if k not in found)
         return found
 
+    def with_broader(self, labels: list[str]) -> list[str]:
+        """Keyword labels followed by every keyword above them (a case belongs under those too)."""
+        out = list(labels)
+        for label in out:  # items appended here are visited too: broader of broader
+            keyword = self.keywords.resolve(label)
+            if keyword and keyword.entry.broader and keyword.entry.broader not in out:
+                out.append(keyword.entry.broader)
+        return out
+
     def band_for(self, population: int) -> PopulationBand | None:
         return next((b for b in self.bands if b.min <= population and (b.max is None or population <= b.max)), None)
 

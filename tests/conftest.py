@@ -26,7 +26,9 @@ def assemble_project(dest: Path) -> Path:
 
 
 def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a contributor's shell; builds use no model (tests that want one say so) and never download."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DXNAVI_DEBUG", "SOURCE_DATE_EPOCH")}
+    env.update(DXNAVI_MODEL="", HF_HUB_OFFLINE="1")
     env.update(extra)
     return env
 
@@ -50,3 +52,17 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project(tmp_path: Path) -> Path:
     """A fresh, modifiable copy of the fixture project."""
     return assemble_project(tmp_path / "project")
+
+
+def build_site(root: Path, site: Path) -> subprocess.CompletedProcess:
+    result = run_cli("build", "--site-dir", str(site), root=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture project's built site (do not modify)."""
+    root = assemble_project(tmp_path_factory.mktemp("site") / "project")
+    build_site(root, root / "site")
+    return root / "site"

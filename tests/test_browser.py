@@ -164,6 +164,8 @@ PAYLOAD_PAGES = [
     "keywords/ojt.html",
     "organisations/茨城県五霞町.html",
     "index.html",
+    "search.html",
+    "search.html?q=タイトル",
 ]
 
 
@@ -189,6 +191,9 @@ def test_payload_text_is_shown_as_text(browser, serve, payload_site: Path) -> No
     assert watched.page.locator("img").count() == 0
     watched.page.goto(base + "cases/markup-script.html")
     assert heading(watched.page) == "<script>alert(1)</script>事例"
+    watched.page.goto(base + "search.html?q=タイトル")
+    assert watched.page.locator(".dxn-result__title").first.inner_text() == "<img src=x onerror=alert('title')>タイトル"
+    assert watched.page.locator(".dxn-search img").count() == 0
     watched.page.close()
 
 
@@ -218,4 +223,91 @@ def test_reader_finds_a_case_by_clicking(browser, serve, real_site: Path) -> Non
     assert "茨城県五霞町" in card and "約8,000人" in card and "p.4" in card
     assert page.inner_text(".dxn-interview").count("Q") >= 4
     assert watched.dialogs == [] and watched.external == []
+    page.close()
+
+
+# ---- Search -----------------------------------------------------------------
+
+TERM_SAMPLES = [
+    "ITパスポート", "ＩＴパスポート", "ｱﾄﾞﾊﾞｲｻﾞｰ", "五霞町", "町", "DX推進・OJT研修", "「人材」の育成、2023年",
+    "Café résumé × ÷", "𠮷野家", "々", "ヴァ〜ー", "①②Ⅳ㍻", "a-b_c d\tе", "  ", "",
+]
+
+
+def test_page_splits_queries_like_the_index(browser, serve, fixture_site: Path, fixture_root: Path) -> None:
+    from builder.search_terms import terms
+
+    texts = TERM_SAMPLES + [path.read_text(encoding="utf-8") for path in sorted((fixture_root / "cases").glob("*.md"))]
+    page = browser.new_page()
+    page.goto(serve(fixture_site) + "search.html")
+    assert page.evaluate("texts => texts.map(t => window.dxnaviSearch.terms(t))", texts) == [terms(t) for t in texts]
+    page.close()
+
+
+def test_page_reads_back_the_index_lunr_py_wrote(browser, serve, fixture_site: Path, fixture_root: Path) -> None:
+    from builder.generate.common import sort_cases
+    from builder.generate.search_index import build_index
+    from builder.project import Project
+    from builder.validate import check_project
+
+    corpus = check_project(Project(fixture_root)).corpus
+    written = build_index(sort_cases(corpus.cases, corpus.taxonomy), corpus.taxonomy)
+    page = browser.new_page()
+    page.goto(serve(fixture_site) + "search.html")
+    assert page.evaluate("() => window.dxnaviSearch.expand(window.DXNAVI_SEARCH.index)") == written
+    page.close()
+
+
+def _titles(page) -> list[str]:
+    return page.locator(".dxn-result__title").all_inner_texts()
+
+
+def test_reader_searches_from_the_home_page(browser, serve, real_site: Path) -> None:
+    base = serve(real_site)
+    watched = Watched(browser, base)
+    page = watched.page
+    page.goto(base + "index.html")
+    page.locator(".dxn-search-box input").click()
+    page.keyboard.insert_text("ITパスポート")  # committed at once, as an IME does
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    assert "ITパスポート取得支援によるDX推進リーダーの育成" in _titles(page)
+    assert page.inner_text(".dxn-search__status").startswith("「ITパスポート」を含む事例")
+    page.get_by_role("link", name="ITパスポート取得支援によるDX推進リーダーの育成").click()
+    assert heading(page) == "ITパスポート取得支援によるDX推進リーダーの育成"
+    assert watched.dialogs == [] and watched.external == []
+    page.close()
+
+
+def test_reader_types_and_narrows_by_facets(browser, serve, real_site: Path) -> None:
+    base = serve(real_site)
+    page = browser.new_page()
+    page.goto(base + "search.html")
+    everything = page.locator(".dxn-search__status").inner_text()
+    page.locator("#dxn-search-query").press_sequentially("OJT", delay=30)  # typed letter by letter
+    page.wait_for_function("() => document.querySelector('.dxn-search__status').textContent.startsWith('「OJT」')")
+    assert "育成レベルに応じたデジタル人材の育成" in _titles(page)
+    typed = len(_titles(page))
+
+    band = page.locator("select[data-facet=population]")
+    option = band.locator("option", has_text="1万人未満").first
+    expected = int(option.inner_text().split("（")[1].rstrip("）"))
+    band.select_option(option.get_attribute("value"))
+    page.wait_for_url("**population=*")
+    assert 0 < len(_titles(page)) == expected < typed
+    assert all("1万人未満" in meta for meta in page.locator(".dxn-result__meta").all_inner_texts())
+
+    page.reload()  # the URL keeps the query and the choice
+    assert page.input_value("#dxn-search-query") == "OJT" and len(_titles(page)) == expected
+    page.get_by_role("button", name="絞り込みを解除").click()
+    page.locator("#dxn-search-query").fill("")
+    page.wait_for_function("() => !location.search")
+    assert page.locator(".dxn-search__status").inner_text() == everything
+    page.close()
+
+
+def test_search_works_from_a_folder_without_a_server(browser, real_site: Path) -> None:
+    page = browser.new_page()
+    page.goto((real_site / "search.html").as_uri() + "?q=" + "アドバイザー")
+    assert len(_titles(page)) > 0
     page.close()

@@ -10,9 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import pytest
-
-from conftest import REPO, assemble_project, cli_env, run_cli
+from conftest import REPO, assemble_project, build_site, cli_env
 
 # Attributes that make a browser fetch something (as opposed to <a href>, which the reader follows).
 _FETCHING = {
@@ -50,19 +48,6 @@ def _parse(html_file: Path) -> _Links:
     parser = _Links()
     parser.feed(html_file.read_text(encoding="utf-8"))
     return parser
-
-
-def _build(root: Path, site: Path) -> subprocess.CompletedProcess:
-    result = run_cli("build", "--site-dir", str(site), root=root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-@pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = assemble_project(tmp_path_factory.mktemp("site") / "project")
-    _build(root, root / "site")
-    return root / "site"
 
 
 def test_built_pages_and_data(fixture_site: Path) -> None:
@@ -116,7 +101,7 @@ def test_nav_does_not_grow_with_the_number_of_cases(tmp_path: Path, fixture_site
     for n in range(60):
         case_id = f"kochi-extra-{n}-fixture-guide"
         (root / "cases" / f"{case_id}.md").write_text(template.replace("kochi-fixture-guide", case_id), encoding="utf-8")
-    _build(root, root / "site")
+    build_site(root, root / "site")
     small = (fixture_site / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
     large = (root / "site" / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
     assert _primary_nav(small) == _primary_nav(large)

@@ -36,6 +36,13 @@ def test_real_taxonomy_is_clean() -> None:
     assert [p.format() for p in loaded.problems] == []
 
 
+def test_broader_keywords_are_added_once_after_the_labels(fixture_root: Path) -> None:
+    taxonomy = load_taxonomy(fixture_root).taxonomy
+    assert taxonomy is not None
+    assert taxonomy.with_broader(["外部専門人材（委託）", "BPR"]) == ["外部専門人材（委託）", "BPR", "外部専門人材"]
+    assert taxonomy.with_broader(["外部専門人材（委託）", "外部専門人材"]) == ["外部専門人材（委託）", "外部専門人材"]
+
+
 def test_missing_file(project: Path) -> None:
     (project / "taxonomy" / "roles.yml").unlink()
     assert _taxonomy_lines(project) == [

@@ -5,6 +5,8 @@ Usage: python tools/bench.py [N ...]   (default: 34 300 1000)
 Each run copies the real taxonomy, pages and site config into a temporary
 project and fills cases/ with N cases made from the real ones (same content,
 new ids), then times `python -m builder check` and `python -m builder build`.
+Copies repeat the same words, so the search index grows a little slower here
+than it would with as many different cases.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def main(counts: list[int]) -> None:
-    print(f"{'cases':>6} {'check s':>8} {'build s':>8} {'pages':>6} {'site MB':>8} {'case page KB':>13}")
+    print(f"{'cases':>6} {'check s':>8} {'build s':>8} {'pages':>6} {'site MB':>8} {'case page KB':>13} {'search index MB':>16}")
     for count in counts:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder) / "project"
@@ -53,7 +55,8 @@ def main(counts: list[int]) -> None:
             pages = sum(1 for _ in site.rglob("*.html"))
             size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
             case_page = (site / "cases" / "ibaraki-goka-talent-guidebook.html").stat().st_size / 1e3
-            print(f"{count:>6} {check:>8.2f} {build:>8.2f} {pages:>6} {size:>8.1f} {case_page:>13.1f}")
+            index = (site / "search" / "index.js").stat().st_size / 1e6
+            print(f"{count:>6} {check:>8.2f} {build:>8.2f} {pages:>6} {size:>8.1f} {case_page:>13.1f} {index:>16.1f}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,18 @@ ENTRY_POINTS = [
 TOP_KEYWORDS = 12
 
 
-def render_home(corpus: Corpus) -> str:
+def search_box(use_directory_urls: bool) -> str:
+    """A plain form: it works without JavaScript on this page and hands ?q= to the search page."""
+    action = paths.url(paths.SEARCH, use_directory_urls)
+    return (
+        f'<form class="dxn-search-box" action="{action}" role="search" markdown="0">\n'
+        '<input name="q" type="search" aria-label="事例を検索" placeholder="例: ITパスポート、OJT、アドバイザー、五霞町">\n'
+        '<button type="submit">検索</button>\n'
+        "</form>"
+    )
+
+
+def render_home(corpus: Corpus, use_directory_urls: bool) -> str:
     cases = [e.model for e in corpus.cases]
     organisations = {c.organisation.name for c in cases}  # type: ignore[attr-defined]
     prefectures = {c.organisation.prefecture for c in cases}  # type: ignore[attr-defined]
@@ -41,7 +52,9 @@ def render_home(corpus: Corpus) -> str:
             f"**{len(cases)}** 件の事例　**{len(organisations)}** 団体　**{len(prefectures)}** 都道府県　**{len(keyword_counts)}** キーワード",
         ),
         "## 事例を探す",
-        "\n".join(f"- {md.link(title, paths.index(folder))} — {md.text(note)}" for folder, title, note in ENTRY_POINTS),
+        search_box(use_directory_urls),
+        f"- {md.link('検索', paths.SEARCH)} — 言葉で探し、カテゴリ・都道府県・人口規模・キーワードなどで絞り込む\n"
+        + "\n".join(f"- {md.link(title, paths.index(folder))} — {md.text(note)}" for folder, title, note in ENTRY_POINTS),
     ]
     if keyword_counts:
         tags = []
@@ -69,5 +82,5 @@ class HomePage:
     name = "home"
 
     def run(self, context: BuildContext) -> None:
-        context.add(OutputFile(paths.HOME, render_home(context.corpus)))
+        context.add(OutputFile(paths.HOME, render_home(context.corpus, context.use_directory_urls)))
 

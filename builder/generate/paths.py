@@ -10,6 +10,7 @@ KIND_IDS = {"都道府県": "prefecture", "市": "city", "区": "ward", "町": "
 HOME = "index.md"
 ABOUT = "about.md"
 GLOSSARY = "glossary.md"
+SEARCH = "search.md"
 CASES_JSON = "cases.json"
 CASES_CSV = "cases.csv"
 

@@ -1,18 +1,20 @@
 """The generation pipeline: validated corpus -> generated pages and data files.
 
 Each stage does one job and reads or adds to a shared ``BuildContext``. Stages
-that enrich case pages (related cases today; similar cases by embeddings and a
-search index later) run before the stage that renders the case pages, and add
-``Section``s for it. Adding a feature means adding a stage to ``STAGES``.
+that enrich case pages (same organisation, similar cases) run before the stage
+that renders the case pages, and add ``Section``s for it. Adding a feature means adding a stage to ``STAGES``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from builder.validate import Corpus
+
+if TYPE_CHECKING:
+    from builder.embeddings import Embedder
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Stage(Protocol):
     def run(self, context: BuildContext) -> None: ...
 
 
-def default_stages() -> list[Stage]:
+def default_stages(embedder: Embedder | None = None) -> list[Stage]:
     from builder.generate.case_pages import CasePages
     from builder.generate.document_pages import DocumentPages
     from builder.generate.facets import FacetPages
@@ -57,8 +59,20 @@ def default_stages() -> list[Stage]:
     from builder.generate.home import HomePage
     from builder.generate.opendata import OpenData
     from builder.generate.related import SameOrganisation
+    from builder.generate.search_index import KeywordSearch
+    from builder.generate.similar import SimilarCases
 
-    return [SameOrganisation(), CasePages(), DocumentPages(), FacetPages(), GlossaryPage(), HomePage(), OpenData()]
+    return [
+        SameOrganisation(),
+        SimilarCases(embedder),
+        CasePages(),
+        DocumentPages(),
+        FacetPages(),
+        GlossaryPage(),
+        HomePage(),
+        OpenData(),
+        KeywordSearch(),
+    ]
 
 
 def generate(corpus: Corpus, *, use_directory_urls: bool = False, stages: list[Stage] | None = None) -> list[OutputFile]:

@@ -14,6 +14,7 @@ everything else that imports the builder stays fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -63,8 +64,13 @@ def _cached_on_hub(name: str) -> bool:
     return any(isinstance(try_to_load_from_cache(repo, "config.json"), str) for repo in candidates)
 
 
+@functools.lru_cache(maxsize=4)
 def load(name: str, base: Path | None = None) -> Embedder:
-    """Load a model by Hugging Face name or folder (a relative folder is looked up under ``base`` first)."""
+    """Load a model by Hugging Face name or folder (a relative folder is looked up under ``base`` first).
+
+    Cached: ``mkdocs serve`` reloads its config (and this plugin) on every change, and
+    loading a model, unlike re-embedding the one case that changed, takes seconds.
+    """
     if not name:
         raise ModelUnavailable("モデルが設定されていません（mkdocs.yml の dxnavi の model、または環境変数 DXNAVI_MODEL）")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -39,7 +39,6 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.corpus: Corpus | None = None
         self.sanitised: set[str] = set()
         self.embedder: embeddings.Embedder | None = None
-        self.model_tried: str | None = None  # load once per process: serve rebuilds reuse the model
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Checked here, before MkDocs empties site_dir, so a strict build with bad input changes nothing.
@@ -53,20 +52,19 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         if result.corpus is None:
             raise PluginError("taxonomy を読み込めないためサイトを作れません。python -m builder check で確認してください。")
         self.corpus = result.corpus
-        self._load_model()
+        self.embedder = self._load_model(self.project.root)
         return config
 
-    def _load_model(self) -> None:
+    def _load_model(self, root: Path) -> embeddings.Embedder | None:
         name = embeddings.configured(self.config.model)
-        if name == self.model_tried:
-            return
-        self.model_tried, self.embedder = name, None
         try:
-            self.embedder = embeddings.load(name, base=self.project.root if self.project else None)
-            log.info("似ている事例: 文章の埋め込みモデル %s で選びます。", name)
+            embedder = embeddings.load(name, base=root)
         except embeddings.ModelUnavailable as reason:
             # INFO, not WARNING: a missing model is expected here and must not fail a strict build.
             log.info("似ている事例: %s。代わりに共通するキーワードなどで選びます（各事例のページにもそう書きます）。", reason)
+            return None
+        log.info("似ている事例: 文章の埋め込みモデル %s で選びます。", name)
+        return embedder
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.corpus is not None

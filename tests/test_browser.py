@@ -311,3 +311,16 @@ def test_search_works_from_a_folder_without_a_server(browser, real_site: Path) -
     page.goto((real_site / "search.html").as_uri() + "?q=" + "アドバイザー")
     assert len(_titles(page)) > 0
     page.close()
+
+
+def test_reader_narrows_a_keyword_page_in_search(browser, serve, real_site: Path) -> None:
+    base = serve(real_site)
+    page = browser.new_page()
+    page.goto(base + "keywords/ojt.html")
+    listed = int(page.locator("h2", has_text="事例（").inner_text().split("（")[1].split(" ")[0])
+    page.get_by_role("link", name="この事例を言葉や人口規模などでさらに絞り込む（検索）").click()
+    page.wait_for_url("**/search.html?keyword=ojt")
+    selected = page.locator("select[data-facet=keyword] option:checked").inner_text()
+    assert selected == f"#OJT（職場内訓練）（{listed}）"
+    assert len(_titles(page)) == listed
+    page.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from builder.generate import markdown as md
 from builder.generate import paths
@@ -45,6 +46,7 @@ class Facet:
     values: list[Value]
     prefix: str = ""  # shown before labels ("#" for keywords)
     group_descriptions: dict[str, str] = field(default_factory=dict)
+    search_key: str = ""  # the search page's URL parameter for this facet, if it filters by it
 
 
 def _index_by(entries: Iterable[Entry], labels: Callable[[Entry], Iterable[str]]) -> dict[str, list[Entry]]:
@@ -93,6 +95,7 @@ def keyword_facet(corpus: Corpus) -> Facet:
         values,
         prefix="#",
         group_descriptions={g.label: md.text(g.description) for g in t.groups},
+        search_key="keyword",
     )
 
 
@@ -105,7 +108,7 @@ def category_facet(corpus: Corpus) -> Facet:
         group = publication.short_title if publication else category.publication
         description = md.text(category.description) if category.description else ""
         values.append(Value(category.id, category.label, cases[category.label], group=group, description=description))
-    return Facet(paths.CATEGORIES, "カテゴリ", "カテゴリは出典資料ごとの分類です。資料ごとに、その資料が事例を分けた分類のまま並べています。", values)
+    return Facet(paths.CATEGORIES, "カテゴリ", "カテゴリは出典資料ごとの分類です。資料ごとに、その資料が事例を分けた分類のまま並べています。", values, search_key="category")
 
 
 def prefecture_facet(corpus: Corpus) -> Facet:
@@ -121,7 +124,7 @@ def prefecture_facet(corpus: Corpus) -> Facet:
             details.append("## 団体\n\n" + "、".join(md.link(name, md.relative(here, paths.organisation(name))) for name in names))
         region = t.region_of(prefecture).label
         values.append(Value(prefecture.id, prefecture.label, cases[prefecture.label], pages[prefecture.label], region, md.text(f"{region}地方"), details))
-    return Facet(paths.PREFECTURES, "都道府県", "事例の団体がある都道府県を、地方ごとに並べています。都道府県の事例と、その都道府県内の市区町村の事例を含みます。", values)
+    return Facet(paths.PREFECTURES, "都道府県", "事例の団体がある都道府県を、地方ごとに並べています。都道府県の事例と、その都道府県内の市区町村の事例を含みます。", values, search_key="prefecture")
 
 
 def population_facet(corpus: Corpus) -> Facet:
@@ -136,7 +139,7 @@ def population_facet(corpus: Corpus) -> Facet:
         upper = f"{band.max:,}人" if band.max else ""
         description = md.text(f"人口 {band.min:,}人〜{upper}（資料に書かれた人口による）")
         values.append(Value(band.id, band.label, cases[band.id], description=description))
-    return Facet(paths.POPULATION, "人口規模", "資料に書かれた団体の人口で分けています。同じくらいの規模の団体の事例を探すときに使えます。", values)
+    return Facet(paths.POPULATION, "人口規模", "資料に書かれた団体の人口で分けています。同じくらいの規模の団体の事例を探すときに使えます。", values, search_key="population")
 
 
 _KIND_DESCRIPTIONS = {
@@ -151,7 +154,7 @@ _KIND_DESCRIPTIONS = {
 def kind_facet(corpus: Corpus) -> Facet:
     cases = _index_by(corpus.cases, lambda e: [_case(e).organisation.kind])
     values = [Value(paths.KIND_IDS[kind], kind, cases[kind], description=md.text(_KIND_DESCRIPTIONS[kind])) for kind in KINDS]
-    return Facet(paths.KINDS, "団体区分", "都道府県・市・区・町・村の区分ごとに事例を並べています。", values)
+    return Facet(paths.KINDS, "団体区分", "都道府県・市・区・町・村の区分ごとに事例を並べています。", values, search_key="kind")
 
 
 def organisation_facet(corpus: Corpus) -> Facet:
@@ -184,7 +187,7 @@ def scheme_facet(corpus: Corpus) -> Facet:
         Value(s.id, s.label, cases[s.label], group=s.provider, description=md.text(s.description))
         for s in t.schemes
     ]
-    return Facet(paths.SCHEMES, "支援制度", "事例の団体が活用した国などの支援制度です。資料が「活用した」と書いている制度だけを載せています。", values)
+    return Facet(paths.SCHEMES, "支援制度", "事例の団体が活用した国などの支援制度です。資料が「活用した」と書いている制度だけを載せています。", values, search_key="scheme")
 
 
 def role_facet(corpus: Corpus) -> Facet:
@@ -196,6 +199,7 @@ def role_facet(corpus: Corpus) -> Facet:
         "人材像",
         "取組が育成・確保の対象とする人材像です。人材像の区分と説明は「デジタル人材確保・育成方針（ひな形）」によります。事例の対象が資料から明らかな場合だけ付けています。",
         values,
+        search_key="role",
     )
 
 
@@ -224,7 +228,7 @@ def source_facet(corpus: Corpus) -> Facet:
         values.append(
             Value(publication.id, publication.short_title, cases[publication.id], pages[publication.id], description=description, case_groups=[g for g in groups if g[1]])
         )
-    return Facet(paths.SOURCES, "出典資料", "事例と資料の出典です。事例の文章は、ここに挙げた資料から書き写しています。", values)
+    return Facet(paths.SOURCES, "出典資料", "事例と資料の出典です。事例の文章は、ここに挙げた資料から書き写しています。", values, search_key="source")
 
 
 FACETS: list[Callable[[Corpus], Facet]] = [
@@ -276,6 +280,9 @@ def render_value(facet: Facet, value: Value, corpus: Corpus) -> str:
     parts.extend(value.details)
     if value.cases:
         parts.append(f"## 事例（{len(value.cases)} 件）")
+        if facet.search_key:
+            search = md.relative(here, paths.SEARCH) + f"?{facet.search_key}={quote(value.id)}"
+            parts.append(md.link("この事例を言葉や人口規模などでさらに絞り込む（検索）", search))
         for title, entries in value.case_groups or [("", value.cases)]:
             if title:
                 parts.append(f"### {md.text(title)}")

@@ -37,14 +37,14 @@ FIELDS = {"title": 4, "organisation": 4, "tags": 3, "summary": 2, "text": 1}
 
 # The facets a reader filters by, from the index pages' own definitions (same values, same order).
 SEARCH_FACETS = [
-    ("category", facet_pages.category_facet),
-    ("prefecture", facet_pages.prefecture_facet),
-    ("population", facet_pages.population_facet),
-    ("kind", facet_pages.kind_facet),
-    ("keyword", facet_pages.keyword_facet),
-    ("scheme", facet_pages.scheme_facet),
-    ("role", facet_pages.role_facet),
-    ("source", facet_pages.source_facet),
+    facet_pages.category_facet,
+    facet_pages.prefecture_facet,
+    facet_pages.population_facet,
+    facet_pages.kind_facet,
+    facet_pages.keyword_facet,
+    facet_pages.scheme_facet,
+    facet_pages.role_facet,
+    facet_pages.source_facet,
 ]
 
 _MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -118,14 +118,14 @@ def facets(entries: list[Entry], corpus: Corpus) -> list[dict[str, Any]]:
     """Each facet's values (label, group) and, per value, the positions of its cases."""
     position = {id(entry): n for n, entry in enumerate(entries)}
     out = []
-    for key, build in SEARCH_FACETS:
+    for build in SEARCH_FACETS:
         facet = build(corpus)
         values = [
             {"label": value.label, "group": value.group, "id": value.id, "cases": sorted(position[id(e)] for e in value.cases)}
             for value in facet.values
             if value.cases
         ]
-        out.append({"key": key, "title": facet.title, "prefix": facet.prefix, "folder": facet.folder, "values": values})
+        out.append({"key": facet.search_key, "title": facet.title, "prefix": facet.prefix, "folder": facet.folder, "values": values})
     return out
 
 

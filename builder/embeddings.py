@@ -49,7 +49,7 @@ class Embedder:
                 list(missing.values()), normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
             )
             self._cache.update(zip(missing, vectors.astype(np.float32)))
-        return np.stack([self._cache[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._cache[key] for key in keys])
 
 
 def configured(setting: str | None) -> str:

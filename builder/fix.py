@@ -1,8 +1,8 @@
 """``fix``: apply the safe mechanical fixes to case and page files, in place.
 
 Only run when a contributor asks for it. It removes a BOM, turns CRLF into LF,
-replaces PDF artifacts that have an unambiguous fix, and rewrites aliases to
-their canonical labels. Everything else is left for a human; a file whose
+replaces PDF artifacts that have an unambiguous fix, rewrites aliases to
+their canonical labels and numbers written as text (６，２００) as digits. Everything else is left for a human; a file whose
 fixed YAML would no longer parse is not written at all.
 """
 
@@ -15,7 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from pydantic import BaseModel
+
 from builder import artifacts, rules
+from builder.models import PAGE_TYPES, Case
+from builder.numbers import text_numbers
 from builder.project import Project
 from builder.taxonomy import Taxonomy, Vocabulary
 from builder.yamlsource import Located, Span, load
@@ -63,10 +67,10 @@ def _as_yaml_scalar(value: str, span: Span) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _fix_aliases(yaml_text: str, located: Located, taxonomy: Taxonomy) -> tuple[str, int]:
+def _alias_fixes(located: Located, taxonomy: Taxonomy | None) -> list[tuple[Span, str]]:
     replacements: list[tuple[Span, str]] = []
     data = located.data if isinstance(located.data, dict) else {}
-    for path, vocabulary in _label_paths(data, taxonomy):
+    for path, vocabulary in _label_paths(data, taxonomy) if taxonomy else []:
         span = located.spans.get(path)
         node = _get(data, path)
         if span is None or not isinstance(node, str) or span.style in ("|", ">"):
@@ -74,12 +78,22 @@ def _fix_aliases(yaml_text: str, located: Located, taxonomy: Taxonomy) -> tuple[
         resolution = vocabulary.resolve(node)
         if resolution and not resolution.exact:
             replacements.append((span, _as_yaml_scalar(resolution.entry.label, span)))
-    for span, text in sorted(replacements, key=lambda r: r[0].start, reverse=True):
-        yaml_text = yaml_text[: span.start] + text + yaml_text[span.end :]
-    return yaml_text, len(replacements)
+    return replacements
 
 
-def fix_file(file: Path, rel: str, taxonomy: Taxonomy | None) -> FileFix | None:
+def _number_fixes(located: Located, model: type[BaseModel] | None) -> list[tuple[Span, str]]:
+    """６，２００ or "8,000" in an integer field -> 6200 (the same reading as check)."""
+    if model is None:
+        return []
+    fixes = []
+    for path, _, number in text_numbers(located.data, model):
+        span = located.spans.get(path)
+        if span is not None and span.style not in ("|", ">"):
+            fixes.append((span, str(number)))
+    return fixes
+
+
+def fix_file(file: Path, rel: str, taxonomy: Taxonomy | None, *, is_case: bool = True) -> FileFix | None:
     """Fix one file; returns what changed, or None if nothing did."""
     original = file.read_bytes()
     report = FileFix(rel)
@@ -99,11 +113,10 @@ def fix_file(file: Path, rel: str, taxonomy: Taxonomy | None) -> FileFix | None:
         for finding in findings:
             report.changes[rules.ARTIFACT_RULES[finding.rule].title] += 1
         text = artifacts.repair(text)
-    text, aliases = _fix_front_matter(text, taxonomy)
-    if aliases is None:
+    text, fixed_fields = _fix_front_matter(text, taxonomy, is_case)
+    if fixed_fields is None:
         return None
-    if aliases:
-        report.changes["別表記"] += aliases
+    report.changes.update(fixed_fields)
     fixed = text.encode("utf-8")
     if fixed == original:
         return None
@@ -111,32 +124,40 @@ def fix_file(file: Path, rel: str, taxonomy: Taxonomy | None) -> FileFix | None:
     return report
 
 
-def _fix_front_matter(text: str, taxonomy: Taxonomy | None) -> tuple[str, int | None]:
-    """Rewrite aliases; None when the result would not parse (file left alone)."""
+def _fix_front_matter(text: str, taxonomy: Taxonomy | None, is_case: bool) -> tuple[str, Counter | None]:
+    """Rewrite aliases and numbers; None when the result would not parse (file left alone)."""
     lines = text.split("\n")
-    if taxonomy is None or not lines or lines[0].rstrip() != "---":
-        return text, 0
+    if not lines or lines[0].rstrip() != "---":
+        return text, Counter()
     closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if closing is None:
-        return text, 0
+        return text, Counter()
     head = "\n".join(lines[1:closing]) + "\n"
     located, issues = load(head)
-    if located is None or issues:
-        return text, 0
-    new_head, count = _fix_aliases(head, located, taxonomy)
-    if not count:
-        return text, 0
+    if located is None or issues or not isinstance(located.data, dict):
+        return text, Counter()
+    model = Case if is_case else PAGE_TYPES.get(str(located.data.get("type")))
+    counts: Counter = Counter()
+    replacements = []
+    for what, found in (("別表記", _alias_fixes(located, taxonomy)), ("数の書き方", _number_fixes(located, model))):
+        counts[what] += len(found)
+        replacements += found
+    if not replacements:
+        return text, Counter()
+    new_head = head
+    for span, replacement in sorted(replacements, key=lambda r: r[0].start, reverse=True):
+        new_head = new_head[: span.start] + replacement + new_head[span.end :]
     reparsed, issues = load(new_head)
     if reparsed is None or issues:
         return text, None
-    return "\n".join([lines[0], new_head.rstrip("\n"), *lines[closing:]]), count
+    return "\n".join([lines[0], new_head.rstrip("\n"), *lines[closing:]]), +counts
 
 
 def fix_project(project: Project, taxonomy: Taxonomy | None, files: list[Path] | None = None) -> list[FileFix]:
     cases, pages = project.documents(files)
     reports = []
     for file in cases + pages:
-        report = fix_file(file, project.rel(file), taxonomy)
+        report = fix_file(file, project.rel(file), taxonomy, is_case=file in cases)
         if report:
             reports.append(report)
     return reports

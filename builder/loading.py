@@ -74,6 +74,8 @@ def read_text(file: Path, rel: str) -> tuple[str | None, list[Problem]]:
 def yaml_issue_problem(issue: YamlIssue, rel: str, line_offset: int) -> Problem:
     line = issue.line + line_offset
     where = format_path(issue.path) or "フロントマター"
+    if issue.hint:  # a recognised slip, in its own words
+        return Problem(rel, line, where, issue.detail, issue.hint, rules.YAML_TAB if issue.kind == "yaml-tab" else rules.YAML_SYNTAX)
     if issue.kind == "yaml-tab":
         return Problem(rel, line, where, "字下げにタブ文字が使われています", "YAML の字下げは半角スペースで書いてください", rules.YAML_TAB)
     if issue.kind == "yaml-duplicate-key":

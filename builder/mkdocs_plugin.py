@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from mkdocs.config import base
@@ -20,9 +21,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from builder import embedding, safefiles
+from builder.generate import theme_data
 from builder.generate.pipeline import default_stages, generate
 from builder.project import Project
 from builder.sanitize import sanitize
+from builder.sitebuild import source_date_epoch
 from builder.validate import Corpus, check_project
 
 log = logging.getLogger("mkdocs.plugins.dxnavi")
@@ -65,6 +68,9 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         if result.corpus is None:
             raise PluginError("taxonomy を読み込めないためサイトを作れません。python -m builder check で確認してください。")
         self.corpus = result.corpus
+        # The footer's date: the commit's, like the sitemap's, so builds of one commit stay identical.
+        stamp = source_date_epoch(self.project.root)
+        config.extra["dxnavi_site"] = theme_data.template_data(float(stamp) if stamp else time.time(), config.use_directory_urls)
         self.semantic = self._load_engine(self.project.root)
         return config
 

@@ -54,6 +54,13 @@ def _check_id(value: str) -> str:
                 **_hint("半角の英小文字・数字とハイフンだけで、80文字以内で書いてください（例: ibaraki-goka-talent-guidebook）"),
             },
         )
+    if value == "index":
+        # Every folder's listing page is index.html; a case, page or keyword called "index" would replace it.
+        raise PydanticCustomError(
+            "id-format",
+            "id「{value}」は一覧ページの名前なので使えません",
+            {"value": value, **_hint("団体・出典資料などを入れた別の id にしてください（例: ibaraki-goka-talent-guidebook）")},
+        )
     return value
 
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from builder import safefiles
 from builder.safefiles import Refusal
 
 # Read or published besides cases/ and pages/: always the taxonomy; for a whole-site check also the site config.
 TAXONOMY = "taxonomy"
-SITE_FILES = ("site_overrides", "mkdocs.yml")
+SITE_CONFIG = "mkdocs.yml"
+SITE_FILES = ("site_overrides", SITE_CONFIG)
+
+
+@dataclass(frozen=True)
+class SiteFolder:
+    """A folder mkdocs.yml publishes from; it must be a real folder inside the project."""
+
+    setting: str  # docs_dir, theme.custom_dir
+    line: int  # in mkdocs.yml
+    path: Path
 
 
 @dataclass
@@ -68,9 +81,33 @@ class Project:
         inputs = self.inputs(files)
         return inputs.cases, inputs.pages
 
+    def site_folders(self) -> list[SiteFolder]:
+        """docs_dir and theme.custom_dir as mkdocs.yml sets them (MkDocs copies what is in them)."""
+        try:
+            with safefiles.open_regular(self.root / SITE_CONFIG) as handle:
+                # Composed, not loaded: no tag (!ENV) is run, and every node keeps its line.
+                node = yaml.compose(handle.read().decode("utf-8"), Loader=yaml.SafeLoader)
+        except (OSError, ValueError, yaml.YAMLError):
+            return []  # MkDocs stops on a missing or broken config; a link is reported by support_refusals
+        found: list[SiteFolder] = []
+
+        def scan(mapping: object, prefix: str, names: tuple[str, ...]) -> None:
+            for key, value in mapping.value if isinstance(mapping, yaml.MappingNode) else ():
+                if key.value in names and isinstance(value, yaml.ScalarNode) and value.value:
+                    found.append(SiteFolder(prefix + key.value, value.start_mark.line + 1, self.root / value.value))
+                elif key.value == "theme" and not prefix:
+                    scan(value, "theme.", ("custom_dir",))
+
+        scan(node, "", ("docs_dir",))
+        return found
+
     def support_refusals(self, *, site: bool) -> list[Refusal]:
-        """Entries that must not be read in taxonomy/ and, with ``site``, in the site config and theme overrides."""
+        """Entries that must not be read in taxonomy/ and, with ``site``, in the site config and the folders
+        it publishes from (those outside the project are ``check``'s to report, at their line in mkdocs.yml)."""
         refused = safefiles.walk(self.root, self.root / TAXONOMY)[1]
-        for name in SITE_FILES if site else ():
-            refused += safefiles.walk(self.root, self.root / name)[1]  # a file is refused like a folder, or passes
+        if site:
+            inside = [f.path for f in self.site_folders() if safefiles.below(self.root, f.path)]
+            paths = [self.root / name for name in SITE_FILES] + inside
+            for path in dict.fromkeys(Path(os.path.abspath(p)) for p in paths):
+                refused += safefiles.walk(self.root, path)[1]  # a file is refused like a folder, or passes
         return refused

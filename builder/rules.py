@@ -40,6 +40,7 @@ YAML_STRUCTURE = _rule("yaml-structure", E, "使えない YAML 構文（アン�
 REQUIRED = _rule("required", E, "必須項目がない")
 BLANK = _rule("blank", E, "項目が空")
 TYPE = _rule("type", E, "値の種類が違う（文字・数・リストなど）")
+NUMBER_TEXT = _rule("number-text", E, "数の項目に全角数字・カンマ・空白・引用符がある", fixable=True)
 UNKNOWN_FIELD = _rule("unknown-field", E, "定義されていない項目がある")
 VALUE = _rule("value", E, "値が使える範囲・形式にない")
 ID_FORMAT = _rule("id-format", E, "id に使えない文字がある")

@@ -51,16 +51,17 @@ class Refused(OSError):
         self.kind = kind
 
 
-def problem(rel: str, kind: str) -> Problem:
+def problem(rel: str, kind: str, *, line: int = 1, field: str = "ファイル") -> Problem:
+    """The entry at ``rel`` (or, with ``field``, a setting in the file ``rel`` pointing elsewhere)."""
     content = _CONTENT.get(rel.split("/", 1)[0], "内容")
     if kind == SYMLINK:
         hint = f"リンクではなく、{content}を書いた通常のファイル（フォルダなら、ファイルを入れた通常のフォルダ）として追加してください"
     elif kind == OUTSIDE:
-        hint = f"{content}を書いた通常のファイルとして、プロジェクトのフォルダの中に置いてください"
+        hint = "プロジェクトのフォルダの中のフォルダ・ファイルを指定してください"
     else:
         hint = f"削除して、{content}を書いた通常のファイルとして追加してください"
     rule = {SYMLINK: rules.SYMLINK, OUTSIDE: rules.OUTSIDE_PROJECT}.get(kind, rules.SPECIAL_FILE)
-    return Problem(rel, 1, "ファイル", _WHAT[kind], hint, rule)
+    return Problem(rel, line, field, _WHAT[kind], hint, rule)
 
 
 def kind_of(mode: int) -> str | None:

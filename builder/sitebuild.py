@@ -23,18 +23,25 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
+def source_date_epoch(root: Path) -> str | None:
+    """SOURCE_DATE_EPOCH if set, else the last commit's time; None outside a git checkout."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        stamp = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return stamp or None
+
+
 def _environment(project: Project) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2; noted in the README instead
-    if "SOURCE_DATE_EPOCH" not in env:
-        try:
-            stamp = subprocess.run(
-                ["git", "-C", str(project.root), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            stamp = ""
-        if stamp:
-            env["SOURCE_DATE_EPOCH"] = stamp
+    stamp = source_date_epoch(project.root)
+    if stamp:
+        env["SOURCE_DATE_EPOCH"] = stamp
     return env
 
 

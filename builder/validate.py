@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from builder import rules
+from builder import rules, safefiles
 from builder.diagnostics import Problem, Rule
 from builder.loading import Document, read_document
 from builder.model_errors import to_problems
 from builder.models import PAGE_TYPES, Case
-from builder.project import Project
+from builder.numbers import read_numbers, unparsed_numbers
+from builder.project import SITE_CONFIG, Project
 from builder.taxonomy import Taxonomy, Vocabulary, load_taxonomy
 from builder.yamlsource import Located, Path as YamlPath, format_path
 
@@ -79,8 +80,10 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
     inputs = project.inputs(files)
     case_files, page_files = inputs.cases, inputs.pages
     # Links, FIFOs, devices...: reported here, never read (the readers skip them too).
-    refused = inputs.refused + project.support_refusals(site=files is None)
-    problems.extend(r.problem(project.rel(r.path)) for r in refused)
+    refused = {r.path: r for r in inputs.refused + project.support_refusals(site=files is None)}
+    problems.extend(r.problem(project.rel(r.path)) for r in refused.values())
+    if files is None:
+        problems.extend(_site_folder_problems(project))
     corpus = Corpus(taxonomy) if taxonomy else None
     for file in case_files:
         entry, found = _check_one(project, file, Case, taxonomy)
@@ -101,6 +104,15 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
     return CheckResult(problems, corpus, len(case_files) + len(page_files) + len(inputs.refused))
 
 
+def _site_folder_problems(project: Project) -> list[Problem]:
+    """mkdocs.yml must not publish a folder outside the project (links on the way are refused where they are)."""
+    return [
+        safefiles.problem(SITE_CONFIG, safefiles.OUTSIDE, line=folder.line, field=folder.setting)
+        for folder in project.site_folders()
+        if not safefiles.below(project.root, folder.path)
+    ]
+
+
 def _check_one(
     project: Project, file: Path, model: type[BaseModel] | None, taxonomy: Taxonomy | None
 ) -> tuple[Entry | None, list[Problem]]:
@@ -108,12 +120,14 @@ def _check_one(
     doc = read_document(file, rel)
     problems = list(doc.problems)
     if doc.located is None or any(p.rule.id.startswith("yaml") for p in problems):
-        return None, problems
+        return None, _unparsed(doc, problems, [model] if model else list(PAGE_TYPES.values()))
     data = doc.located.data
     assert isinstance(data, dict) and doc.body_line is not None
     model = model or _page_model(data, doc, problems)
     if model is None:
         return None, problems
+    data, found = read_numbers(data, doc.located, model, rel, line_offset=1)
+    problems.extend(found)
     problems.extend(_markup_problems(doc))
     problems.extend(_body_problems(doc))
     resolver = _Resolver(taxonomy, doc) if taxonomy else None
@@ -142,6 +156,22 @@ def _check_one(
     if resolver.prefecture:
         update["organisation"] = instance.organisation.model_copy(update={"prefecture": resolver.prefecture})  # type: ignore[attr-defined]
     return Entry(rel, instance.model_copy(update=update), doc.body, doc.body_line, id_line), problems
+
+
+_UNPARSED_NOTE = "（この誤りを直すと、ほかの項目も確認します）"
+_BLOCKING = ("yaml-", rules.FRONT_MATTER_MISSING.id, rules.FRONT_MATTER_UNCLOSED.id)
+
+
+def _unparsed(doc: Document, problems: list[Problem], models: list[type[BaseModel]]) -> list[Problem]:
+    """A file whose front matter could not be read: what can be checked without it, and a note that the rest waits."""
+    if doc.text is not None and doc.located is None and doc.body_line is not None:
+        yaml_lines = doc.text.split("\n")[1 : doc.body_line - 2]
+        problems = problems + unparsed_numbers(yaml_lines, models, doc.rel, first_line=2)
+    blocking = sorted((p for p in problems if p.rule.id.startswith(_BLOCKING)), key=Problem.sort_key)
+    if blocking:
+        first = blocking[0]
+        problems = [replace(p, hint=p.hint + _UNPARSED_NOTE) if p is first else p for p in problems]
+    return problems
 
 
 def _page_model(data: dict, doc: Document, problems: list[Problem]) -> type[BaseModel] | None:

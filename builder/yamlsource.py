@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from builder import yamlslips
+
 Path = tuple[str | int, ...]
 
 MAX_DEPTH = 40
@@ -35,6 +37,7 @@ class YamlIssue:
     line: int  # 1-based, within the YAML text
     detail: str
     path: Path = ()
+    hint: str = ""  # set for a recognised slip (builder.yamlslips): then ``detail`` is the whole message
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,10 @@ def _construct_scalar(node: yaml.ScalarNode) -> Any:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
         self.located = Located(data=None)
         self.issues: list[YamlIssue] = []
+        self.lines = text.split("\n")
 
     def walk(self, node: yaml.Node, path: Path, depth: int) -> Any:
         line = node.start_mark.line + 1
@@ -112,6 +116,11 @@ class _Walker:
             node.end_mark.line + 1,
             node.style,
         )
+        if node.style is None and node.end_mark.line > node.start_mark.line:
+            # Valid YAML, but "keywords: OJT" over "  - BPR" reads as the text "OJT - BPR".
+            slip = yamlslips.folded_list(self.lines, node.start_mark.line, node.end_mark.line)
+            if slip:
+                self.issues.append(YamlIssue(slip.kind, slip.line + 1, slip.message, path, slip.hint))
         if node.tag not in _SCALAR_TAGS:
             self.issues.append(
                 YamlIssue("yaml-structure", node.start_mark.line + 1, f"YAML のタグ {node.tag} は使えません", path)
@@ -159,6 +168,10 @@ def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
             return None, [YamlIssue("yaml-structure", alias_line, "アンカー（&）とエイリアス（*）は使えません")]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
+        slip = yamlslips.diagnose(text, exc)
+        if slip:
+            path = yamlslips.guess_path(text.split("\n"), slip.line)
+            return None, [YamlIssue(slip.kind, slip.line + 1, slip.message, path, slip.hint)]
         problem = exc.problem or ""
         # An unclosed quote is found only at the end of the text; the quote's own line is the useful one.
         mark = exc.context_mark if "end of stream" in problem and exc.context_mark else exc.problem_mark or exc.context_mark
@@ -170,7 +183,7 @@ def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
         return None, [YamlIssue("yaml-syntax", 1, str(exc).splitlines()[0])]
     except RecursionError:
         return None, [YamlIssue("yaml-structure", 1, "入れ子が深すぎます")]
-    walker = _Walker()
+    walker = _Walker(text)
     if node is None:
         walker.located.data = None
         return walker.located, []

@@ -74,7 +74,7 @@ def test_interrupted_build_keeps_the_previous_site(project: Path) -> None:
     # The next build clears what the killed one left behind.
     assert run_cli("build", root=project).returncode == 0
     assert _staging(project) == []
-    assert len(list((project / "site" / "cases").glob("*.html"))) == 304
+    assert len(list((project / "site" / "cases").glob("*.html"))) == 304 + 1  # and the all-cases page, index.html
 
 
 def test_two_builds_of_one_commit_are_identical(project: Path) -> None:
@@ -89,6 +89,8 @@ def test_two_builds_of_one_commit_are_identical(project: Path) -> None:
     first, second = _hashes(project / "first"), _hashes(project / "second")
     assert first == second
     assert "<lastmod>2020-01-02</lastmod>" in (project / "first" / "sitemap.xml").read_text(encoding="utf-8")
+    # The footer's date is the commit's too (03:04 UTC is the same day in Japan).
+    assert '<time datetime="2020-01-02">2020年1月2日</time>' in (project / "first" / "index.html").read_text(encoding="utf-8")
 
 
 def _free_port() -> int:

@@ -51,6 +51,13 @@ def test_case_page_header_card(pages: dict[str, str]) -> None:
     assert "総務省[「テスト用ガイドブック＜事例編＞」](../sources/fixture-guide.md)（2025年）p&#46;4" in card
 
 
+def test_source_line_shows_what_is_known_without_a_remark(pages: dict[str, str]) -> None:
+    # fixture-casebook prints no year: publisher, title and item only; the publication's page explains the year.
+    card = pages["cases/tokyo-nakano-fixture-casebook.md"].split('<div class="dxn-card" markdown>')[1].split("</div>")[0]
+    assert "出典\n:   総務省[「テスト用事例集」](../sources/fixture-casebook.md)項番 6\n" in card
+    assert not any("発行年の記載なし" in page for page in pages.values() if isinstance(page, str))
+
+
 def test_case_page_body_interview_and_facts(pages: dict[str, str]) -> None:
     page = pages["cases/ibaraki-goka-fixture-guide.md"]
     assert "## 概要\n\nテスト用の概要です。職員アンケートを基にレベルを設定しています。" in page
@@ -175,10 +182,51 @@ def test_documents_voices_and_home(pages: dict[str, str]) -> None:
     assert '!!! abstract "ポイント"\n\n    - 小さな成功を積み重ねる' in message
     assert "話し手\n:   テスト市 係長 試験太郎" in message
     home = pages["index.md"]
-    assert "**4** 件の事例　**3** 団体　**3** 都道府県　**6** キーワード" in home
+    # Each count is one unit, so a narrow screen cannot break 「6」 from 「キーワード」.
+    assert (
+        '<span class="dxn-count"><strong>4</strong> 件の事例</span>　<span class="dxn-count"><strong>3</strong> 団体</span>　'
+        '<span class="dxn-count"><strong>3</strong> 都道府県</span>　<span class="dxn-count"><strong>6</strong> キーワード</span>'
+    ) in home
+    assert "- [すべての事例](cases/index.md) — " in home
     assert "- [cases&#46;csv](cases.csv)" in home and "- [cases&#46;json](cases.json)" in home
     assert "[&#35;外部専門人材（1）](keywords/external-experts.md){ .dxn-tag }" in home
     assert pages["about.md"].startswith("# このサイトについて\n\nテスト用のサイトです。")
+
+
+def test_all_cases_page(pages: dict[str, str]) -> None:
+    page = pages["cases/index.md"]
+    assert page.startswith("---\nhide:\n  - toc\n---\n\n# すべての事例\n\n4 件の事例を、")
+    assert "見出しの「団体」「人口」「出典資料」「発行年」のボタンで並べ替えられます。" in page  # the columns that have a sort key
+    table = page.split('<div class="dxn-cases dxn-sortable" markdown>')[1].split("</div>")[0]
+    assert "| 団体 | 人口 | 事例 | カテゴリ | 出典資料 | 発行年 |" in table  # the listing's columns, then the source's
+    rows = [line for line in table.splitlines() if line.startswith("| <data")]
+    # North to south, the same order as every listing; each sortable cell carries its rank in that column.
+    assert [re.search(r"\(([a-z-]+)\.md\)", row.split(" | ")[2]).group(1) for row in rows] == [
+        "ibaraki-goka-fixture-casebook", "ibaraki-goka-fixture-guide", "tokyo-nakano-fixture-casebook", "kochi-fixture-guide",
+    ]  # fmt: skip
+    assert rows[1] == (
+        '| <data value="0">[茨城県五霞町](../organisations/茨城県五霞町.md)</data> | <data value="0">約8&#44;000人</data> '
+        "| [テスト用の育成レベル別研修](ibaraki-goka-fixture-guide.md) | [計画と制度](../categories/guide-plan.md) "
+        '| <data value="0">[テスト用ガイドブック](../sources/fixture-guide.md)</data> | <data value="0">2025年</data> |'
+    )
+    assert rows[2].endswith('| <data value="1">[テスト用事例集](../sources/fixture-casebook.md)</data> | <data value="">—</data> |')
+    assert page.rstrip().endswith('<script src="../assets/javascripts/dxnavi/table-sort.js"></script>')
+    # Other listings share the columns but are not sortable.
+    assert "<data" not in pages["keywords/ojt.md"] and '<div class="dxn-cases" markdown>' in pages["keywords/ojt.md"]
+
+
+def test_footer_and_404_data() -> None:
+    from builder.generate.theme_data import template_data
+
+    data = template_data(1577977445, use_directory_urls=False)  # 2020-01-02 15:04:05 UTC
+    footer = {row["term"]: row for row in data["footer"]}
+    assert "総務省ほか、各出典資料" in footer["出典"]["text"]
+    assert footer["ライセンス"]["text"] == "サイトのソースコードは MIT ライセンス、事例・資料の文章の著作権は各出典の発行者にあります"
+    assert [link["url"] for link in footer["データ"]["links"]] == ["cases.json", "cases.csv"]
+    assert (footer["作成日"]["text"], footer["作成日"]["datetime"]) == ("2020年1月3日", "2020-01-03")  # Japan's date
+    assert data["search"]["url"] == "search.html"
+    assert data["entry_points"][0] == {"title": "すべての事例", "url": "cases/index.html"}
+    assert template_data(0, use_directory_urls=True)["entry_points"][0]["url"] == "cases/"
 
 
 @pytest.mark.parametrize(

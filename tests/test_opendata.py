@@ -44,6 +44,16 @@ def test_json_holds_every_case_with_its_url(corpus) -> None:
         assert name in goka
 
 
+def test_a_year_the_publication_does_not_print_is_null(corpus) -> None:
+    recs = records(corpus, use_directory_urls=False)
+    nakano = next(r for r in recs if r["id"] == "tokyo-nakano-fixture-casebook")  # fixture-casebook prints no year
+    assert json.loads(render_json(recs))["cases"][recs.index(nakano)]["source"]["year"] is None
+    assert nakano["source"]["publisher"] == "総務省" and nakano["source"]["item"] == "6"
+    rows = list(csv.reader(io.StringIO(render_csv(recs)[3:].decode("utf-8"), newline="")))
+    column = dict(zip(rows[0], next(r for r in rows if r[0] == "tokyo-nakano-fixture-casebook")))
+    assert column["発行年"] == "" and column["発行"] == "総務省"
+
+
 def test_json_urls_follow_directory_urls(corpus) -> None:
     recs = records(corpus, use_directory_urls=True)
     assert {r["url"] for r in recs} == {f"cases/{e.id}/" for e in corpus.cases}

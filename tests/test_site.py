@@ -58,6 +58,7 @@ def test_built_pages_and_data(fixture_site: Path) -> None:
         "cases.json",
         "cases.csv",
         "cases/ibaraki-goka-fixture-guide.html",
+        "cases/index.html",
         "keywords/index.html",
         "keywords/ojt.html",
         "organisations/茨城県五霞町.html",
@@ -105,8 +106,34 @@ def test_nav_does_not_grow_with_the_number_of_cases(tmp_path: Path, fixture_site
     small = (fixture_site / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
     large = (root / "site" / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
     assert _primary_nav(small) == _primary_nav(large)
-    assert "cases/" not in _primary_nav(large)
-    assert len(list((root / "site" / "cases").glob("*.html"))) == 64
+    assert "kochi-extra" not in _primary_nav(large) and "fixture-guide" not in _primary_nav(large)
+    assert "すべての事例" in _primary_nav(large)  # one link to the listing, whatever the number of cases
+    assert len(list((root / "site" / "cases").glob("*.html"))) == 64 + 1  # and the all-cases page, index.html
+
+
+def test_every_page_has_the_japanese_footer(fixture_site: Path) -> None:
+    for html_file in fixture_site.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        footer = html[html.index('<footer class="md-footer">') :]
+        assert "Made with" not in footer and "Material for MkDocs" not in footer, html_file
+        assert "総務省ほか、各出典資料" in footer and "MIT ライセンス" in footer and "各出典の発行者" in footer, html_file
+        assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">\d{4}年\d{1,2}月\d{1,2}日</time>', footer), html_file
+        # The data links are relative, so they work at any depth and from a folder (file://).
+        depth = "../" * (len(html_file.relative_to(fixture_site).parts) - 1)
+        if html_file.name != "404.html":
+            assert f'<a href="{depth}cases.json">cases.json</a>' in footer, html_file
+            assert f'<a href="{depth}cases.csv">cases.csv</a>' in footer, html_file
+
+
+def test_404_page_is_japanese_and_leads_somewhere(fixture_site: Path) -> None:
+    html = (fixture_site / "404.html").read_text(encoding="utf-8")
+    assert "Not found" not in html
+    assert "<title>ページが見つかりません - DX人材事例ナビ</title>" in html and "<h1>ページが見つかりません</h1>" in html
+    # Served at any missing address, so its links are from the site root (or SITE_URL's path).
+    assert re.search(r'<form class="dxn-search-box" action="/search\.html" method="get" role="search">\s*<input name="q"', html)
+    for folder in ("cases", "keywords", "prefectures", "population", "kinds", "organisations", "categories", "schemes", "roles", "sources"):
+        assert f'<a href="/{folder}/index.html">' in html, folder
+    assert '<a href="/cases.json">cases.json</a>' in html
 
 
 def test_nothing_is_fetched_from_another_host(fixture_site: Path) -> None:
@@ -151,5 +178,5 @@ def test_real_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
-    assert len(list((tmp_path / "site" / "cases").glob("*.html"))) == len(list((REPO / "cases").rglob("*.md")))
+    assert len(list((tmp_path / "site" / "cases").glob("*.html"))) == len(list((REPO / "cases").rglob("*.md"))) + 1  # + index.html
     shutil.rmtree(tmp_path / "site")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder.embedding import settings as s
@@ -28,9 +28,16 @@ def _encoder(engine: str, model: str, cache_dir: Path, root: Path):  # type: ign
     raise EngineUnavailable(f"埋め込みエンジン「{engine}」はありません（使えるのは {'、'.join(s.ENGINES)}）")
 
 
-def load(settings: s.EmbeddingSettings, root: Path) -> Embedder:
-    """The configured engine, ready to embed; ``EngineUnavailable`` says why not."""
+def load(settings: s.EmbeddingSettings, root: Path, *, engine_from_environment: bool = True) -> Embedder:
+    """The configured engine, ready to embed; ``EngineUnavailable`` says why not.
+
+    ``engine_from_environment=False`` keeps the settings' engine and model over
+    DXNAVI_ENGINE / DXNAVI_MODEL (an evaluation compares named engines); the cache
+    folder still follows DXNAVI_CACHE.
+    """
     resolved = settings.with_environment(root)
+    if not engine_from_environment:
+        resolved = replace(resolved, engine=settings.engine, model=settings.model)
     encoder = _encoder(resolved.engine, resolved.model, resolved.cache_dir, root)
     return Embedder(encoder, resolved, resolved.cache_dir / "embeddings.sqlite3")
 

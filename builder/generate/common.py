@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from builder.generate import markdown as md
 from builder.generate import paths
@@ -42,26 +44,77 @@ def sort_cases(entries: Iterable[Entry], taxonomy: Taxonomy) -> list[Entry]:
     return sorted(entries, key=lambda e: (*organisation_order(e.model.organisation, taxonomy), e.id))  # type: ignore[attr-defined]
 
 
-def case_table(entries: Iterable[Entry], here: str, taxonomy: Taxonomy) -> str:
-    """Listing of cases: organisation, population, title and category."""
-    rows = []
-    for entry in sort_cases(entries, taxonomy):
-        case: Case = entry.model  # type: ignore[assignment]
-        category = taxonomy.categories.resolve(case.category)
-        category_cell = (
-            md.link(case.category, md.relative(here, paths.value(paths.CATEGORIES, category.entry.id)))
-            if category
-            else md.text(case.category)
-        )
-        rows.append(
-            [
-                md.link(case.organisation.name, md.relative(here, paths.organisation(case.organisation.name))),
-                md.text(case.population.text),
-                md.link(case.title, md.relative(here, paths.case(case.id))),
-                category_cell,
-            ]
-        )
-    return md.table(["団体", "人口", "事例", "カテゴリ"], rows)
+@dataclass(frozen=True)
+class Column:
+    """A column of a case listing: its heading, its cell, and (if the table can be sorted by it) its order."""
+
+    heading: str
+    cell: Callable[[Case, str, Taxonomy], str]  # (case, here, taxonomy) -> escaped Markdown
+    sort_key: Callable[[Case, Taxonomy], Any] | None = None  # None for a case: unknown, sorted last
+
+
+def _category_cell(case: Case, here: str, taxonomy: Taxonomy) -> str:
+    category = taxonomy.categories.resolve(case.category)
+    if category is None:
+        return md.text(case.category)
+    return md.link(case.category, md.relative(here, paths.value(paths.CATEGORIES, category.entry.id)))
+
+
+def _source_cell(case: Case, here: str, taxonomy: Taxonomy) -> str:
+    publication = taxonomy.publication(case.source.publication)
+    if publication is None:
+        return md.text(case.source.publication)
+    return md.link(publication.short_title, md.relative(here, paths.value(paths.SOURCES, publication.id)))
+
+
+def _year(case: Case, taxonomy: Taxonomy) -> int | None:
+    publication = taxonomy.publication(case.source.publication)
+    return publication.year if publication else None
+
+
+def _publication_order(case: Case, taxonomy: Taxonomy) -> int | None:
+    ids = [p.id for p in taxonomy.publications]
+    return ids.index(case.source.publication) if case.source.publication in ids else None
+
+
+ORGANISATION = Column(
+    "団体",
+    lambda c, here, t: md.link(c.organisation.name, md.relative(here, paths.organisation(c.organisation.name))),
+    lambda c, t: organisation_order(c.organisation, t),
+)
+POPULATION = Column("人口", lambda c, here, t: md.text(c.population.text), lambda c, t: c.population.value)
+TITLE = Column("事例", lambda c, here, t: md.link(c.title, md.relative(here, paths.case(c.id))))
+CATEGORY = Column("カテゴリ", _category_cell)
+SOURCE = Column("出典資料", _source_cell, _publication_order)
+YEAR = Column("発行年", lambda c, here, t: md.text(f"{y}年") if (y := _year(c, t)) else EMPTY, _year)
+
+LISTING = (ORGANISATION, POPULATION, TITLE, CATEGORY)
+
+
+def _ranks(keys: list[Any]) -> list[str]:
+    """Each key's place among the distinct keys ("" for None), so any key fits in an attribute."""
+    order = {key: rank for rank, key in enumerate(sorted({k for k in keys if k is not None}))}
+    return ["" if key is None else str(order[key]) for key in keys]
+
+
+def case_table(
+    entries: Iterable[Entry], here: str, taxonomy: Taxonomy, columns: Sequence[Column] = LISTING, sortable: bool = False
+) -> str:
+    """Listing of cases, north to south (by default: organisation, population, title and category).
+
+    ``sortable`` wraps each cell of a sortable column in <data value="rank"> for table-sort.js,
+    so the browser sorts by population or prefecture order rather than by the text shown.
+    """
+    cases: list[Case] = [e.model for e in sort_cases(entries, taxonomy)]  # type: ignore[misc]
+    cells = [[column.cell(case, here, taxonomy) for case in cases] for column in columns]
+    if sortable:
+        for i, column in enumerate(columns):
+            if column.sort_key:
+                ranks = _ranks([column.sort_key(case, taxonomy) for case in cases])
+                cells[i] = [f'<data value="{rank}">{cell}</data>' for rank, cell in zip(ranks, cells[i])]
+    table = md.table([column.heading for column in columns], list(zip(*cells)))
+    # dxn-cases: the stylesheet keeps a phone from squeezing these columns (LISTING's order) to a few characters.
+    return md.block("dxn-cases dxn-sortable" if sortable else "dxn-cases", table)
 
 
 def page_list(entries: Iterable[Entry], here: str) -> str:
@@ -100,8 +153,8 @@ def cite(source: Source, taxonomy: Taxonomy, here: str) -> str:
         return md.text(source.publication)
     title = md.link(f"「{publication.title}」", md.relative(here, paths.value(paths.SOURCES, publication.id)))
     parts = [md.text(publication.publisher) if publication.publisher else "", title]
-    # Say so when the publication prints no year, rather than leave the reader guessing.
-    parts.append(md.text(f"（{publication.year}年）" if publication.year else "（発行年の記載なし）"))
+    if publication.year:  # a missing year is explained once, on the publication's page
+        parts.append(md.text(f"（{publication.year}年）"))
     if source.page:
         parts.append(md.text(f"p.{source.page}"))
     if source.item:

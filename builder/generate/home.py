@@ -11,6 +11,7 @@ from builder.generate.pipeline import BuildContext, OutputFile
 from builder.validate import Corpus
 
 ENTRY_POINTS = [
+    (paths.CASES, "すべての事例", "団体・人口・出典資料・発行年で並べ替えられる一覧で"),
     (paths.KEYWORDS, "キーワードから探す", "「OJT」「ITパスポート」「外部専門人材」など、取組の中身から"),
     (paths.PREFECTURES, "都道府県から探す", "地方・都道府県ごとに、近くの団体の事例を"),
     (paths.POPULATION, "人口規模から探す", "同じくらいの規模の団体の事例を"),
@@ -23,6 +24,7 @@ ENTRY_POINTS = [
 ]
 
 TOP_KEYWORDS = 12
+SEARCH_PLACEHOLDER = "例: ITパスポート、OJT、アドバイザー、五霞町"
 
 
 def search_box(use_directory_urls: bool) -> str:
@@ -30,10 +32,15 @@ def search_box(use_directory_urls: bool) -> str:
     action = paths.url(paths.SEARCH, use_directory_urls)
     return (
         f'<form class="dxn-search-box" action="{action}" role="search" markdown="0">\n'
-        '<input name="q" type="search" aria-label="事例を検索" placeholder="例: ITパスポート、OJT、アドバイザー、五霞町">\n'
+        f'<input name="q" type="search" aria-label="事例を検索" placeholder="{SEARCH_PLACEHOLDER}">\n'
         '<button type="submit">検索</button>\n'
         "</form>"
     )
+
+
+def counted(number: int, label: str) -> str:
+    """「67 キーワード」 as one unit, so a narrow screen never breaks the number from its label."""
+    return f'<span class="dxn-count"><strong>{number}</strong> {md.text(label)}</span>'
 
 
 def render_home(corpus: Corpus, use_directory_urls: bool) -> str:
@@ -41,16 +48,14 @@ def render_home(corpus: Corpus, use_directory_urls: bool) -> str:
     organisations = {c.organisation.name for c in cases}  # type: ignore[attr-defined]
     prefectures = {c.organisation.prefecture for c in cases}  # type: ignore[attr-defined]
     keyword_counts: Counter[str] = Counter(k for c in cases for k in c.keywords)  # type: ignore[attr-defined]
+    counts = [(len(cases), "件の事例"), (len(organisations), "団体"), (len(prefectures), "都道府県"), (len(keyword_counts), "キーワード")]
 
     parts = [
         "# DX人材事例ナビ",
         "自治体のデジタル人材の確保・育成の事例を、キーワード・地域・人口規模などから探せるナレッジベースです。"
         "総務省などが公開した資料に載っている事例を、出典の言葉のまま集めています。"
         "市区町村・都道府県の DX推進・情報政策・人事のご担当の方が、他の団体の取組を探すときにお使いください。",
-        md.block(
-            "dxn-counts",
-            f"**{len(cases)}** 件の事例　**{len(organisations)}** 団体　**{len(prefectures)}** 都道府県　**{len(keyword_counts)}** キーワード",
-        ),
+        md.block("dxn-counts", "　".join(counted(n, label) for n, label in counts)),
         "## 事例を探す",
         search_box(use_directory_urls),
         f"- {md.link('検索', paths.SEARCH)} — 言葉で探し、カテゴリ・都道府県・人口規模・キーワードなどで絞り込む\n"

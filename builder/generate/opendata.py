@@ -29,8 +29,12 @@ def record(case: Case, taxonomy: Taxonomy, use_directory_urls: bool) -> dict[str
     band = taxonomy.band_for(case.population.value)
     data["population"]["band"] = band.label if band else None
     publication = taxonomy.publication(case.source.publication)
-    if publication:
-        data["source"].update(title=publication.title, publisher=publication.publisher, year=publication.year)
+    # Always present: a year the publication does not print is null (an empty CSV cell), never guessed.
+    data["source"].update(
+        title=publication.title if publication else None,
+        publisher=publication.publisher if publication else None,
+        year=publication.year if publication else None,
+    )
     return {"url": paths.url(paths.case(case.id), use_directory_urls), **data}
 
 

@@ -15,6 +15,7 @@ CASES_JSON = "cases.json"
 CASES_CSV = "cases.csv"
 
 # Each index page, and the folder of its per-value pages.
+CASES = "cases"  # its index lists every case
 KEYWORDS = "keywords"
 CATEGORIES = "categories"
 PREFECTURES = "prefectures"
@@ -39,7 +40,7 @@ def value(folder: str, value_id: str) -> str:
 
 
 def case(case_id: str) -> str:
-    return f"cases/{case_id}.md"
+    return f"{CASES}/{case_id}.md"
 
 
 def page(page_type: str, page_id: str) -> str:

@@ -52,6 +52,7 @@ class Stage(Protocol):
 
 
 def default_stages(semantic: Availability | None = None) -> list[Stage]:
+    from builder.generate.case_index import AllCases
     from builder.generate.case_pages import CasePages
     from builder.generate.document_pages import DocumentPages
     from builder.generate.facets import FacetPages
@@ -60,18 +61,21 @@ def default_stages(semantic: Availability | None = None) -> list[Stage]:
     from builder.generate.opendata import OpenData
     from builder.generate.related import SameOrganisation
     from builder.generate.search_index import KeywordSearch
+    from builder.generate.semantic_assets import SemanticAssets
     from builder.generate.similar import SimilarCases
 
     return [
         SameOrganisation(),
-        SimilarCases(semantic.embedder if semantic else None),
+        SimilarCases(semantic),
         CasePages(),
         DocumentPages(),
         FacetPages(),
+        AllCases(),
         GlossaryPage(),
         HomePage(),
         OpenData(),
         KeywordSearch(),
+        SemanticAssets(semantic),
     ]
 
 

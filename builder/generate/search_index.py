@@ -1,39 +1,55 @@
-"""Stage: the keyword search page and its index (lunr.py builds it, lunr.js queries it).
+"""Stage: the search page and its keyword index (``search/index.js``).
 
-The index is written as a script (``search/index.js``), not JSON fetched at run
-time, so that search also works when the site is opened from a folder
-(browsers refuse ``fetch`` from ``file://``). Text is split into terms by
-``builder.search_terms`` before lunr sees it, and lunr's English pipeline
-(stemmer, stop words) is left out: the browser splits queries the same way.
+The index is written as a script, not JSON fetched at run time, so that
+search also works when the site is opened from a folder (browsers refuse
+``fetch`` from ``file://``); other pages load it only when the reader starts
+to search. Text is split into terms by ``builder.search_terms``; the browser
+splits queries the same way (``dxnavi/terms.js``) and scores with BM25
+(``dxnavi/ranking.js``); the page's scripts come with every page (``site_overrides/main.html``).
 
-Alongside the index go, per case, what a result shows and which facet values
-(category, prefecture, population band …) it has, so the page can filter and
-count without loading any case page.
+Why not lunr any more: lunr scores by a cosine of BM25 vectors (a case's score
+is divided by the length of its whole vector, so a long case loses to a short
+one for the same match), cannot say which query words a case lacks or whether
+they stand next to each other, and stores per-case vectors indexed by global
+term numbers, which cannot be split by term. Measured on the 34 cases: lunr's
+compacted index 528 KB (157 KB gzipped), of which 309 KB per-case vectors;
+these postings 268 KB (65 KB gzipped) for the same terms, and every term's
+postings stand alone, so the index can later be cut into chunks by term.
+
+Index format (``index``):
+- ``fields``: field names; ``lengths[case][field]``: terms in that field.
+- ``terms``: every term, sorted by code point; ``postings[i]`` belongs to
+  ``terms[i]``: a flat list of ``field, count, (case gap, term frequency) × count``
+  per field that has the term, case gaps counted from the previous case (first from -1).
+
+Alongside go, per case, what a result shows (including plain text for
+snippets) and which facet values it has, and the query tables of
+``builder.generate.query_hints``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter, defaultdict
 from typing import Any
-
-from lunr.builder import Builder
 
 from builder.generate import facets as facet_pages
 from builder.generate import paths
 from builder.generate.common import sort_cases
 from builder.generate.pipeline import BuildContext, OutputFile
+from builder.generate.query_hints import query_hints
 from builder.models import Case
 from builder.search_terms import terms
 from builder.taxonomy import Taxonomy
 from builder.validate import Corpus, Entry
 
 INDEX_SCRIPT = "search/index.js"
-LUNR_SCRIPT = "assets/javascripts/vendor/lunr-2.3.9.min.js"
-SEARCH_SCRIPT = "assets/javascripts/dxnavi-search.js"
+# Written by the semantic_assets stage: the encoder's status and loader (it loads the model only when asked).
+SEMANTIC_SCRIPT = "search/semantic.js"
 
-# lunr field -> boost. A match in the title or a keyword says more than one in the body.
-FIELDS = {"title": 4, "organisation": 4, "tags": 3, "summary": 2, "text": 1}
+# Fields in index order; their boosts are in ranking.js.
+FIELDS = ["title", "organisation", "tags", "summary", "text"]
 
 # The facets a reader filters by, from the index pages' own definitions (same values, same order).
 SEARCH_FACETS = [
@@ -48,6 +64,9 @@ SEARCH_FACETS = [
 ]
 
 _MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$")
+_LINE_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+\.\s+|>\s*)")
+_INLINE_MARKUP = re.compile(r"\*\*|__|`|\[|\]")
 
 
 def _names(vocabulary: Any, labels: list[str]) -> list[str]:
@@ -59,8 +78,29 @@ def _names(vocabulary: Any, labels: list[str]) -> list[str]:
     return out
 
 
-def document(entry: Entry, taxonomy: Taxonomy) -> dict[str, list[str]]:
-    """The fields lunr indexes for one case, already split into terms."""
+def plain(markdown: str) -> str:
+    """Markdown body as the text a reader sees: no link targets, list marks, table rules or emphasis."""
+    lines = []
+    for line in _MARKDOWN_LINK_TARGET.sub("]", markdown).splitlines():
+        if _TABLE_RULE.match(line):
+            continue
+        line = _LINE_MARKUP.sub("", line)
+        line = _INLINE_MARKUP.sub("", line).replace("|", "　").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def case_text(entry: Entry) -> str:
+    """The body-like text of a case: interview, department, awards and the Markdown body."""
+    case: Case = entry.model  # type: ignore[assignment]
+    parts = [qa.question + "\n" + qa.answer for qa in case.interview]
+    parts += [case.department or "", *case.awards, plain(entry.body)]
+    return "\n".join(part for part in parts if part)
+
+
+def fields(entry: Entry, taxonomy: Taxonomy) -> dict[str, str]:
+    """The text of each indexed field of one case."""
     case: Case = entry.model  # type: ignore[assignment]
     organisation = case.organisation
     prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
@@ -71,47 +111,62 @@ def document(entry: Entry, taxonomy: Taxonomy) -> dict[str, list[str]]:
         *_names(taxonomy.schemes, case.schemes),
         *_names(taxonomy.roles, case.roles),
     ]
-    text = [qa.question + "\n" + qa.answer for qa in case.interview]
-    text += [case.department or "", *case.awards, _MARKDOWN_LINK_TARGET.sub("]", entry.body)]
-    fields = {
+    return {
         "title": case.title,
         "organisation": " ".join([organisation.name, organisation.prefecture, region]),
-        "tags": " ".join(tags),
+        "tags": "\n".join(tags),
         "summary": case.summary or "",
-        "text": "\n".join(text),
+        "text": case_text(entry),
     }
-    return {name: terms(value) for name, value in fields.items()}
+
+
+def document(entry: Entry, taxonomy: Taxonomy) -> dict[str, list[str]]:
+    """The fields of one case, split into terms."""
+    return {name: terms(value) for name, value in fields(entry, taxonomy).items()}
 
 
 def build_index(entries: list[Entry], taxonomy: Taxonomy) -> dict[str, Any]:
-    """A serialised lunr index (lunr.js 2.3.9 format); refs are positions in ``entries``."""
-    builder = Builder()  # empty pipelines: terms arrive already normalised
-    builder.ref("ref")
-    for name, boost in FIELDS.items():
-        builder.field(name, boost=boost)
+    """Postings and field lengths (format in the module docstring); cases are positions in ``entries``."""
+    found: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    lengths = []
     for position, entry in enumerate(entries):
-        builder.add({"ref": str(position), **document(entry, taxonomy)})
-    return builder.build().serialize()
-
-
-def compact(serialized: dict[str, Any]) -> dict[str, Any]:
-    """lunr's serialised index without its repetition (the browser expands it back, losslessly).
-
-    lunr writes every term's posting with an entry for every field, mostly empty,
-    which made the index three times larger than what it holds. Here terms are
-    listed in lunr's term-number order, each posting lists (field number, case
-    positions …), and each field vector is (field number, case position, elements).
-    """
-    fields = serialized["fields"]
-    ordered = sorted(serialized["invertedIndex"], key=lambda item: item[1]["_index"])
+        document_terms = document(entry, taxonomy)
+        lengths.append([len(document_terms[name]) for name in FIELDS])
+        for field_number, name in enumerate(FIELDS):
+            for term, count in Counter(document_terms[name]).items():
+                found[term][field_number].append((position, count))
+    ordered = sorted(found)
     postings = []
-    for _, posting in ordered:
-        postings.append([[n, *sorted(int(ref) for ref in posting[name])] for n, name in enumerate(fields) if posting[name]])
-    vectors = []
-    for key, elements in serialized["fieldVectors"]:
-        name, ref = key.split("/", 1)
-        vectors.append([fields.index(name), int(ref), elements])
-    return {"version": serialized["version"], "fields": fields, "terms": [term for term, _ in ordered], "postings": postings, "vectors": vectors}
+    for term in ordered:
+        flat: list[int] = []
+        for field_number in sorted(found[term]):
+            hits = found[term][field_number]
+            flat += [field_number, len(hits)]
+            previous = -1
+            for position, count in hits:
+                flat += [position - previous, count]
+                previous = position
+        postings.append(flat)
+    return {"version": 1, "fields": FIELDS, "lengths": lengths, "terms": ordered, "postings": postings}
+
+
+def read_postings(index: dict[str, Any], term: str) -> dict[int, dict[str, int]]:
+    """Case position -> {field: term frequency} for one term (the inverse of the encoding, for tests and tools)."""
+    try:
+        flat = index["postings"][index["terms"].index(term)]
+    except ValueError:
+        return {}
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    i = 0
+    while i < len(flat):
+        field_number, count = flat[i], flat[i + 1]
+        i += 2
+        position = -1
+        for _ in range(count):
+            position += flat[i]
+            out[position][index["fields"][field_number]] = flat[i + 1]
+            i += 2
+    return dict(out)
 
 
 def facets(entries: list[Entry], corpus: Corpus) -> list[dict[str, Any]]:
@@ -134,16 +189,21 @@ def result(entry: Entry, taxonomy: Taxonomy, use_directory_urls: bool) -> dict[s
     case: Case = entry.model  # type: ignore[assignment]
     publication = taxonomy.publication(case.source.publication)
     band = taxonomy.band_for(case.population.value)
+    prefecture = taxonomy.prefectures.resolve(case.organisation.prefecture)
     return {
+        "id": case.id,
         "url": paths.url(paths.case(case.id), use_directory_urls),
         "title": case.title,
         "organisation": case.organisation.name,
+        "prefecture": case.organisation.prefecture,
+        "region": taxonomy.region_of(prefecture.entry).label if prefecture else "",
         "kind": case.organisation.kind,
         "population": case.population.text,
         "band": band.label if band else "",
         "category": case.category,
         "keywords": case.keywords,
         "summary": case.summary or "",
+        "text": case_text(entry),
         "source": publication.short_title if publication else case.source.publication,
     }
 
@@ -152,38 +212,62 @@ def search_data(corpus: Corpus, use_directory_urls: bool) -> dict[str, Any]:
     # Cases in the index pages' order, which is also the order of results for an empty query.
     entries = sort_cases(corpus.cases, corpus.taxonomy)
     return {
-        "index": compact(build_index(entries, corpus.taxonomy)),
+        "index": build_index(entries, corpus.taxonomy),
         "facets": facets(entries, corpus),
         "cases": [result(entry, corpus.taxonomy, use_directory_urls) for entry in entries],
+        "hints": query_hints(corpus.taxonomy),
     }
 
 
 def index_script(data: dict[str, Any]) -> str:
-    return "window.DXNAVI_SEARCH = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    # window.DxNavi.keywordIndex.receive() takes it whether this script loads first or last.
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"(window.DXNAVI_SEARCH_QUEUE = window.DXNAVI_SEARCH_QUEUE || []).push({payload});\n"
 
 
 def render_page(use_directory_urls: bool) -> str:
     here = paths.url(paths.SEARCH, use_directory_urls)
     root = "../" * here.count("/")
     keywords = root + paths.url(paths.index(paths.KEYWORDS), use_directory_urls)
-    return f"""# 事例を検索
+    prefectures = root + paths.url(paths.index(paths.PREFECTURES), use_directory_urls)
+    return f"""---
+hide:
+  - navigation
+  - toc
+---
 
-<div class="dxn-search" id="dxn-search" data-root="{root}" markdown="0">
-<form class="dxn-search__form" role="search" action="">
-<label for="dxn-search-query">キーワード・団体名・文章から探す</label>
-<input id="dxn-search-query" name="q" type="search" autocomplete="off" placeholder="例: ITパスポート、OJT、アドバイザー、五霞町">
+# 事例を検索
+
+<div class="dxn-search" id="dxn-search" markdown="0">
+<form class="dxn-search__form" role="search" action="" method="get">
+<label for="dxn-search-query">言葉・団体名・「小さな町で外部人材を活用」のような文で探す</label>
+<div class="dxn-search__row">
+<input id="dxn-search-query" name="q" type="search" autocomplete="off" enterkeyhint="search" placeholder="例: ITパスポート、アドバイザー、人口の少ない町の研修">
 <button type="submit">検索</button>
+</div>
+<fieldset class="dxn-search__modes">
+<legend>検索のしかた</legend>
+<label><input type="radio" name="mode" value="hybrid" checked> 言葉と意味（おすすめ）</label>
+<label><input type="radio" name="mode" value="keyword"> 言葉だけ</label>
+<label><input type="radio" name="mode" value="semantic"> 意味だけ</label>
+</fieldset>
 </form>
-<div class="dxn-search__facets" aria-label="絞り込み"></div>
-<p class="dxn-search__status" role="status" aria-live="polite">検索の準備をしています…</p>
+<div class="dxn-search__chips" aria-live="polite"></div>
+<p class="dxn-search__status" role="status" aria-live="polite">JavaScript を有効にすると、ここで検索できます。</p>
+<p class="dxn-search__semantic" aria-live="polite"></p>
+<div class="dxn-search__body">
+<div class="dxn-search__side">
+<button type="button" class="dxn-search__toggle" aria-expanded="false" aria-controls="dxn-search-facets" hidden>絞り込み</button>
+<div class="dxn-search__facets" id="dxn-search-facets" role="group" aria-label="絞り込み"></div>
+</div>
 <ol class="dxn-search__results"></ol>
 </div>
+</div>
 
-<noscript><p>検索には JavaScript が必要です。<a href="{keywords}">キーワードの一覧</a>などの一覧ページから事例をたどれます。</p></noscript>
+<noscript><p>検索には JavaScript が必要です。<a href="{keywords}">キーワード</a>・<a href="{prefectures}">都道府県</a>などの一覧ページから、すべての事例をたどれます。</p></noscript>
 
 <script src="{root}{INDEX_SCRIPT}"></script>
-<script src="{root}{LUNR_SCRIPT}"></script>
-<script src="{root}{SEARCH_SCRIPT}"></script>
+<script src="{root}{SEMANTIC_SCRIPT}"></script>
 """
 
 

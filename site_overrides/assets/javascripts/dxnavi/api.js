@@ -1,0 +1,212 @@
+/*
+ * DX人材事例ナビ search: one engine for the search page, the header box and tests.
+ *
+ *   window.caseSearch.search(query, {mode, filters, limit})
+ *     -> Promise of [{id, url, title, organization, score}], best first
+ *   window.caseSearch.ready            resolves when the keyword index is loaded (asking starts the load)
+ *   window.caseSearch.semanticStatus() {state, reason, engine, model} of window.DxNavi.semantic
+ *
+ * mode: "hybrid" (default: keyword and semantic fused by RRF; keyword only
+ * while the encoder is unavailable), "keyword" or "semantic". filters:
+ * {facet key: value id or [value ids]}; values of one facet are alternatives,
+ * facets all apply. url is absolute, so it works from any page.
+ */
+(function (factory) {
+  "use strict";
+  const node = typeof module === "object" && module.exports;
+  const deps = node
+    ? { terms: require("./terms.js"), keywordIndex: require("./keyword-index.js"), ranking: require("./ranking.js"), query: require("./query.js"), fusion: require("./fusion.js") }
+    : window.DxNavi;
+  const api = factory(deps, typeof window !== "undefined" ? window : null);
+  if (node) module.exports = api;
+  if (typeof window !== "undefined") {
+    (window.DxNavi = window.DxNavi || {}).api = api;
+    window.caseSearch = api.caseSearch;
+  }
+})(function (deps, win) {
+  "use strict";
+
+  const MODES = ["hybrid", "keyword", "semantic"];
+  const DEFAULT_LIMIT = 20;
+  // Semantic neighbours fused into a hybrid list: enough to add recall, few enough not to bury exact matches.
+  const SEMANTIC_DEPTH = 20;
+  const SEMANTIC_OFF = { state: "off", reason: "意味検索はまだ用意されていません", engine: "", model: "" };
+
+  /** The search over one build's data: keyword ranking, facets and case look-up. */
+  function createEngine(data) {
+    const index = data.keywordIndex || new deps.keywordIndex.KeywordIndex(data.index);
+    const cases = data.cases;
+    const byId = new Map(cases.map(function (c, doc) { return [c.id, doc]; }));
+    const facets = data.facets.map(function (facet) {
+      const sets = new Map(facet.values.map(function (v) { return [v.id, new Set(v.cases)]; }));
+      return Object.assign({}, facet, { sets });
+    });
+    const facetByKey = new Map(facets.map(function (f) { return [f.key, f]; }));
+    const haystacks = [];
+
+    function haystack(doc) {
+      if (haystacks[doc] === undefined) {
+        const c = cases[doc];
+        const text = [c.title, c.organisation, c.prefecture, c.region, c.keywords.join("\n"), c.category, c.summary, c.text].join("\n");
+        haystacks[doc] = deps.terms.fold(text);
+      }
+      return haystacks[doc];
+    }
+
+    function members(key, values) {
+      const facet = facetByKey.get(key);
+      const out = new Set();
+      if (!facet) return out;
+      for (const v of values) for (const doc of facet.sets.get(v) || []) out.add(doc);
+      return out;
+    }
+
+    /** {key: [ids]} from {key: id | [ids] | "a,b"}, unknown keys and values dropped. */
+    function normaliseFilters(filters) {
+      const out = {};
+      for (const key of Object.keys(filters || {})) {
+        const facet = facetByKey.get(key);
+        if (!facet) continue;
+        let values = filters[key];
+        if (typeof values === "string") values = values.split(",");
+        values = (values || []).filter(function (v) { return facet.sets.has(v); });
+        if (values.length) out[key] = values;
+      }
+      return out;
+    }
+
+    /** Whether a case passes every filter but the one named by except. */
+    function allowed(doc, filters, except) {
+      for (const key of Object.keys(filters)) {
+        if (key === except) continue;
+        const facet = facetByKey.get(key);
+        if (!filters[key].some(function (v) { return facet.sets.get(v).has(doc); })) return false;
+      }
+      return true;
+    }
+
+    function plan(query, disabled) {
+      return deps.query.parse(query, { hints: data.hints, facets: data.facets, disabled: disabled || new Set() });
+    }
+
+    /** Keyword results for a plan, before filters: [{doc, score, …}]. */
+    function keyword(p) {
+      return deps.ranking.rank(p, { index, haystack, members });
+    }
+
+    return { data, index, cases, facets, byId, haystack, members, normaliseFilters, allowed, plan, keyword };
+  }
+
+  // ---- Semantic side (written elsewhere; used when present) -----------------
+
+  function semantic() {
+    const s = win && win.DxNavi && win.DxNavi.semantic;
+    return s && typeof s.status === "function" ? s : null;
+  }
+
+  // search.html includes search/semantic.js; other pages add it when a search first asks for meaning.
+  const SEMANTIC_SCRIPT = "search/semantic.js";
+  let semanticScript = null;
+
+  function ensureSemanticScript() {
+    if (semantic() || !win || !win.document) return Promise.resolve();
+    if (!semanticScript) {
+      semanticScript = new Promise(function (resolve) {
+        const script = win.document.createElement("script");
+        script.src = deps.keywordIndex.root() + SEMANTIC_SCRIPT;
+        script.onload = script.onerror = function () { resolve(); }; // absent: semantic stays "off"
+        win.document.head.appendChild(script);
+      });
+    }
+    return semanticScript;
+  }
+
+  function semanticStatus() {
+    const s = semantic();
+    if (!s) return Object.assign({}, SEMANTIC_OFF);
+    try {
+      return Object.assign({ reason: "", engine: "", model: "" }, s.status());
+    } catch (error) {
+      return { state: "error", reason: "意味検索の状態を確かめられませんでした（" + error.message + "）", engine: "", model: "" };
+    }
+  }
+
+  /** Case ids from the encoder, or null with the reason it could not answer. */
+  async function semanticIds(query, depth) {
+    await ensureSemanticScript();
+    const s = semantic();
+    const status = semanticStatus();
+    if (!s || status.state === "off" || status.state === "error") return { ids: null, status };
+    try {
+      await s.load();
+      const hits = await s.search(query, depth);
+      return { ids: hits.map(function (h) { return h.id; }), status: semanticStatus() };
+    } catch (error) {
+      return { ids: null, status: { state: "error", reason: (error && error.message) || String(error), engine: status.engine, model: status.model } };
+    }
+  }
+
+  /** Fuse keyword docs and semantic ids by mode; returns [{doc, score, keywordRank, semanticRank}]. */
+  function combine(engine, mode, keywordDocs, semanticIdList, filters) {
+    const semanticDocs = (semanticIdList || [])
+      .map(function (id) { return engine.byId.get(id); })
+      .filter(function (doc) { return doc !== undefined && engine.allowed(doc, filters); });
+    if (mode === "keyword" || semanticIdList === null) {
+      return keywordDocs.map(function (r, i) { return { doc: r.doc, score: r.score, keywordRank: i + 1 }; });
+    }
+    if (mode === "semantic") {
+      return semanticDocs.map(function (doc, i) { return { doc, score: 1 / (i + 1), semanticRank: i + 1 }; });
+    }
+    const fused = deps.fusion.rrf([
+      { name: "keyword", ids: keywordDocs.map(function (r) { return r.doc; }) },
+      { name: "semantic", ids: semanticDocs },
+    ]);
+    return fused.map(function (f) { return { doc: f.id, score: f.score, keywordRank: f.ranks.keyword, semanticRank: f.ranks.semantic }; });
+  }
+
+  // ---- window.caseSearch ----------------------------------------------------
+
+  let engine = null;
+
+  function loadEngine() {
+    return deps.keywordIndex.load().then(function (data) {
+      if (!engine || engine.data !== data) engine = createEngine(data);
+      return engine;
+    });
+  }
+
+  function absolute(url) {
+    const root = deps.keywordIndex.root();
+    try {
+      return new URL(url, root || (win && win.location.href)).href;
+    } catch (error) {
+      return url;
+    }
+  }
+
+  async function search(query, options) {
+    options = options || {};
+    const mode = MODES.includes(options.mode) ? options.mode : "hybrid";
+    const limit = options.limit === undefined ? DEFAULT_LIMIT : options.limit;
+    const e = await loadEngine();
+    const filters = e.normaliseFilters(options.filters);
+    const text = String(query || "");
+    const keywordDocs = e.keyword(e.plan(text)).filter(function (r) { return e.allowed(r.doc, filters); });
+    let ids = null;
+    if (mode !== "keyword" && text.trim()) ids = (await semanticIds(text, Math.max(limit, SEMANTIC_DEPTH))).ids;
+    return combine(e, mode, keywordDocs, ids, filters).slice(0, limit).map(function (r) {
+      const c = e.cases[r.doc];
+      return { id: c.id, url: absolute(c.url), title: c.title, organization: c.organisation, score: r.score };
+    });
+  }
+
+  const caseSearch = {
+    search,
+    semanticStatus,
+    get ready() {
+      return loadEngine().then(function () { return true; });
+    },
+  };
+
+  return { createEngine, combine, semanticIds, semanticStatus, loadEngine, absolute, caseSearch, MODES, SEMANTIC_DEPTH };
+});

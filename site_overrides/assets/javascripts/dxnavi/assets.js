@@ -1,0 +1,88 @@
+/*
+ * DX人材事例ナビ: load a site asset once, by a classic <script> tag.
+ *
+ * A site opened from a folder (file://) may not fetch() or import modules, so every
+ * asset, binary ones included, is a script that calls register(name, value).
+ * Binary values arrive as base64 of gzip: gzip keeps them small on disk and on the
+ * wire (base64 of the raw bytes gzips a quarter larger), and DecompressionStream
+ * undoes it in the page without a request.
+ */
+(function (factory) {
+  "use strict";
+  const api = factory();
+  if (typeof module === "object" && module.exports) module.exports = api;
+  if (typeof window !== "undefined") {
+    const DxNavi = (window.DxNavi = window.DxNavi || {});
+    // One registry per page, even if this file is included twice (its values are the assets).
+    DxNavi.assets = DxNavi.assets || api;
+  }
+})(function () {
+  "use strict";
+
+  const registered = new Map();
+  const scripts = new Map(); // url -> Promise
+
+  function register(name, value) {
+    registered.set(name, value);
+  }
+
+  /** Run a script once per URL; resolves when it has run. */
+  function script(url) {
+    if (!scripts.has(url)) {
+      scripts.set(
+        url,
+        new Promise(function (resolve, reject) {
+          const element = document.createElement("script");
+          element.src = url;
+          element.async = true;
+          element.onload = function () { resolve(); };
+          element.onerror = function () {
+            scripts.delete(url); // a later attempt may succeed (a flaky network)
+            reject(new Error("ファイルを読み込めませんでした: " + url));
+          };
+          document.head.appendChild(element);
+        }),
+      );
+    }
+    return scripts.get(url);
+  }
+
+  /** The value the script at ``url`` registers under ``name``. */
+  function load(name, url) {
+    if (registered.has(name)) return Promise.resolve(registered.get(name));
+    return script(url).then(function () {
+      if (!registered.has(name)) throw new Error("ファイルの中身が想定と違います: " + url);
+      return registered.get(name);
+    });
+  }
+
+  function decodeBase64(text) {
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
+    if (typeof atob === "function") {
+      const binary = atob(text);
+      const out = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+      return out;
+    }
+    return new Uint8Array(Buffer.from(text, "base64")); // Node without atob
+  }
+
+  async function gunzip(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  /** The bytes of a registered binary value: {encoding: "base64-gzip"|"base64", size, data}. */
+  async function bytes(value) {
+    let out;
+    if (value.encoding === "base64-gzip") out = await gunzip(decodeBase64(value.data));
+    else if (value.encoding === "base64") out = decodeBase64(value.data);
+    else throw new Error("未知の形式です: " + value.encoding);
+    if (typeof value.size === "number" && out.length !== value.size) {
+      throw new Error("ファイルの大きさが違います（" + out.length + " バイト、想定 " + value.size + " バイト）");
+    }
+    return out;
+  }
+
+  return { register, script, load, decodeBase64, gunzip, bytes };
+});

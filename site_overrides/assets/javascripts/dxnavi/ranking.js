@@ -1,0 +1,231 @@
+/*
+ * DX人材事例ナビ search: keyword ranking (BM25F over words and character pairs).
+ *
+ * Every case that holds some of the query's terms gets a score; nothing is
+ * filtered for lacking a term. The score of a case is
+ *
+ *   S × (1 + COVERAGE_WEIGHT × C²) × (1 + PHRASE_WEIGHT × A) × (1 + HINT_WEIGHT × H)
+ *
+ * S  BM25 per field: per term and field, the frequency normalised by field
+ *    length (FIELD_B) and saturated by K1, summed with FIELD_BOOSTS, times idf
+ *    and the term's query weight; per part of the query, the better of the
+ *    words as typed and their expansions (another name weighs EXPANSION_WEIGHT).
+ * C  coverage: the share of each part's term weight (query weight × idf) the
+ *    case holds, averaged over parts, so a case with every word of the query
+ *    ranks above one that repeats a few of them.
+ * A  phrases: the share of neighbouring query terms that stand next to each
+ *    other in the case too (アドバイザー as a word, not アド … バイ … ザー).
+ * H  the share of property hints (人口1万人未満, 高知県) the case satisfies.
+ */
+(function (factory) {
+  "use strict";
+  const api = factory();
+  if (typeof module === "object" && module.exports) module.exports = api;
+  if (typeof window !== "undefined") (window.DxNavi = window.DxNavi || {}).ranking = api;
+})(function () {
+  "use strict";
+
+  // Field order of the index: title, organisation, tags (keywords and their aliases), summary, text.
+  // A word in the title or a keyword names what the case is about; one in the body may be in passing.
+  const FIELD_BOOSTS = { title: 4, organisation: 3, tags: 3, summary: 2, text: 1 };
+  // Short fields are about one thing whatever their length; long text is normalised fully.
+  const FIELD_B = { title: 0.3, organisation: 0, tags: 0.3, summary: 0.5, text: 0.75 };
+  // Saturation: the fifth 「研修」 in a body adds little over the second.
+  const K1 = 1.2;
+  // All the query's words matter more than many repeats of some (0.5 coverage keeps 1/2 of the bonus's square).
+  const COVERAGE_WEIGHT = 3;
+  // The words as written, in order, say more than their characters scattered.
+  const PHRASE_WEIGHT = 1;
+  // A stated property (小さな町) doubles the score of the cases that have it; the others stay, lower.
+  const HINT_WEIGHT = 1;
+  // A lone kanji is looked up inside pairs (町 in 五霞町): weaker evidence than a pair.
+  const SINGLE_CHAR_WEIGHT = 0.5;
+  // A word being typed (passp…) is looked up by prefix: weaker than the whole word.
+  const PREFIX_WEIGHT = 0.8;
+  // Cases holding less than this share of the query are noise (only 「支援」 of a long question) …
+  const MIN_COVERAGE = 0.2;
+  // … and so are those holding less than half the share the best case holds (スキ … リング for リスキリング).
+  const RELATIVE_COVERAGE = 0.5;
+
+  function idf(size, df) {
+    return Math.log(1 + (size - df + 0.5) / (df + 0.5));
+  }
+
+  /** Postings of a query token: exact term, else pairs holding a lone character, else words it begins. */
+  function resolve(index, token, cache) {
+    const key = token.kind + ":" + token.term;
+    if (cache.has(key)) return cache.get(key);
+    let found = [token.term];
+    let weight = 1;
+    if (!index.has(token.term)) {
+      if (token.kind === "j" && Array.from(token.term).length === 1) {
+        found = index.matching(function (t) { return t.includes(token.term); });
+        weight = SINGLE_CHAR_WEIGHT;
+      } else if (token.kind === "w") {
+        found = index.matching(function (t) { return t.startsWith(token.term) && /^[0-9a-z\u00c0-\u024f]/.test(t); });
+        weight = PREFIX_WEIGHT;
+      } else {
+        found = [];
+      }
+    }
+    const postings = new Map();
+    for (const term of found) {
+      for (const [doc, tf] of index.postings(term)) {
+        if (!postings.has(doc)) postings.set(doc, tf.slice());
+        else { const sum = postings.get(doc); for (let f = 0; f < tf.length; f++) sum[f] += tf[f]; }
+      }
+    }
+    const entry = { postings, weight, idf: idf(index.size, postings.size) };
+    cache.set(key, entry);
+    return entry;
+  }
+
+  // Saturated per field, then summed with the boosts: with one saturation over all fields (classic
+  // BM25F), ten mentions in a long body outweighed the same word in the title or the keywords.
+  function saturated(index, tf, doc) {
+    let sum = 0;
+    const lengths = index.lengths[doc];
+    for (let f = 0; f < tf.length; f++) {
+      if (!tf[f]) continue;
+      const name = index.fields[f];
+      const b = FIELD_B[name] !== undefined ? FIELD_B[name] : 0.75;
+      const boost = FIELD_BOOSTS[name] !== undefined ? FIELD_BOOSTS[name] : 1;
+      const norm = 1 - b + b * (index.average[f] ? lengths[f] / index.average[f] : 1);
+      sum += (boost * tf[f] * (K1 + 1)) / (tf[f] + K1 * norm);
+    }
+    return sum;
+  }
+
+  /** Neighbouring token pairs of a token list, with the text they make together. */
+  function pairs(tokens, source) {
+    const out = [];
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const a = tokens[i];
+      const b = tokens[i + 1];
+      if (b.start <= a.end) out.push({ i, text: source.slice(a.start, b.end) });
+    }
+    return out;
+  }
+
+  function prepare(index, tokens, source, cache) {
+    const entries = tokens.map(function (t) { return resolve(index, t, cache); });
+    let total = 0;
+    tokens.forEach(function (t, i) { total += t.weight * entries[i].weight * entries[i].idf; });
+    return { tokens, source, entries, total, pairs: pairs(tokens, source) };
+  }
+
+  /** One token list against one case: {bm25, coverage, phrase, runs}. */
+  function scoreList(index, list, doc, haystack) {
+    let bm25 = 0;
+    let held = 0;
+    const hit = list.tokens.map(function (t, i) {
+      const e = list.entries[i];
+      const tf = e.postings.get(doc);
+      if (!tf) return false;
+      const w = t.weight * e.weight * e.idf;
+      bm25 += w * saturated(index, tf, doc);
+      held += w;
+      return true;
+    });
+    if (!bm25) return null;
+    const coverage = list.total ? held / list.total : 0;
+    let phrase = coverage;
+    const joined = new Set();
+    if (list.pairs.length) {
+      let present = 0;
+      const text = haystack(doc);
+      for (const p of list.pairs) {
+        if (hit[p.i] && hit[p.i + 1] && text.includes(p.text)) { present += 1; joined.add(p.i); }
+      }
+      phrase = present / list.pairs.length;
+    }
+    // Matched runs: neighbouring hits that also stand together in the case, for "why" and highlighting;
+    // particles and filler words (weight < 1) are left out unless the query has nothing else.
+    const runs = [];
+    let run = null;
+    const strong = list.tokens.some(function (t, i) { return hit[i] && t.weight >= 1; });
+    list.tokens.forEach(function (t, i) {
+      if (!hit[i] || (strong && t.weight < 1)) { run = null; return; }
+      if (run && joined.has(i - 1)) run.end = t.end;
+      else { run = { start: t.start, end: t.end }; runs.push(run); }
+    });
+    return { bm25, coverage, phrase, runs: runs.map(function (r) { return { text: list.source.slice(r.start, r.end), start: r.start, end: r.end }; }) };
+  }
+
+  /**
+   * Rank the cases for a plan from query.parse().
+   * ctx: {index: KeywordIndex, haystack(doc) -> folded text of the case, members(facet, values) -> Set of cases}.
+   * Returns [{doc, score, coverage, phrase, hints, matched: [{text, start, end, expansion}]}], best first;
+ * text is folded, start/end are offsets in plan.folded (or in the expansion's text when expansion is set).
+   */
+  function rank(plan, ctx) {
+    const index = ctx.index;
+    const cache = new Map();
+    const boosts = (plan.boosts || []).map(function (b) { return { boost: b, cases: ctx.members(b.facet, b.values) }; });
+    const parts = plan.parts.map(function (part) {
+      return {
+        lists: [{ weight: 1, expansion: null, list: prepare(index, part.tokens, plan.folded, cache) }].concat(
+          part.alternatives.map(function (alt) {
+            return { weight: alt.weight, expansion: alt.name, list: prepare(index, alt.tokens, alt.folded, cache) };
+          })
+        ),
+      };
+    });
+    const hintShare = function (doc) {
+      if (!boosts.length) return [0, []];
+      const held = boosts.filter(function (b) { return b.cases.has(doc); });
+      return [held.length / boosts.length, held.map(function (b) { return b.boost; })];
+    };
+
+    if (!parts.length) {
+      const all = [];
+      for (let doc = 0; doc < index.size; doc++) {
+        const [h, held] = hintShare(doc);
+        all.push({ doc, score: boosts.length ? 1 + HINT_WEIGHT * h : 0, coverage: 0, phrase: 0, hints: held, matched: [] });
+      }
+      return all.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    }
+
+    // Only cases holding at least one term can score.
+    const candidates = new Set();
+    for (const part of parts) for (const l of part.lists) for (const e of l.list.entries) for (const doc of e.postings.keys()) candidates.add(doc);
+
+    const results = [];
+    let best = 0;
+    for (const doc of candidates) {
+      let s = 0;
+      let c = 0;
+      let a = 0;
+      const matched = [];
+      for (const part of parts) {
+        let top = null;
+        for (const l of part.lists) {
+          const r = scoreList(index, l.list, doc, ctx.haystack);
+          if (!r) continue;
+          const value = l.weight * r.bm25 * (1 + COVERAGE_WEIGHT * r.coverage * r.coverage) * (1 + PHRASE_WEIGHT * r.phrase);
+          if (!top || value > top.value) top = { value, r, l };
+        }
+        if (!top) continue;
+        s += top.l.weight * top.r.bm25;
+        c += top.r.coverage;
+        a += top.r.phrase;
+        for (const run of top.r.runs) matched.push(Object.assign(run, { expansion: top.l.expansion }));
+      }
+      c /= parts.length;
+      a /= parts.length;
+      if (c < MIN_COVERAGE) continue;
+      best = Math.max(best, c);
+      const [h, held] = hintShare(doc);
+      const score = s * (1 + COVERAGE_WEIGHT * c * c) * (1 + PHRASE_WEIGHT * a) * (1 + HINT_WEIGHT * h);
+      results.push({ doc, score, coverage: c, phrase: a, hints: held, matched });
+    }
+    return results
+      .filter(function (r) { return r.coverage >= RELATIVE_COVERAGE * best; })
+      .sort(function (x, y) { return y.score - x.score || x.doc - y.doc; });
+  }
+
+  return {
+    rank, idf,
+    FIELD_BOOSTS, FIELD_B, K1, COVERAGE_WEIGHT, PHRASE_WEIGHT, HINT_WEIGHT, SINGLE_CHAR_WEIGHT, PREFIX_WEIGHT, MIN_COVERAGE, RELATIVE_COVERAGE,
+  };
+});

@@ -1,0 +1,58 @@
+// Shared by the unit tests: the browser modules (they export for Node) and a tiny index built like search_index.py.
+const path = require("node:path");
+
+const MODULES = path.join(__dirname, "..", "..", "site_overrides", "assets", "javascripts", "dxnavi");
+
+function load(name) {
+  return require(path.join(MODULES, name + ".js"));
+}
+
+const terms = load("terms");
+const { KeywordIndex } = load("keyword-index");
+
+const FIELDS = ["title", "organisation", "tags", "summary", "text"];
+
+/** The postings format of builder/generate/search_index.py, built from {field: text} per case. */
+function buildIndex(docs) {
+  const found = new Map();
+  const lengths = [];
+  docs.forEach(function (doc, position) {
+    lengths.push(FIELDS.map(function (field, f) {
+      const list = terms.terms(doc[field] || "");
+      const counts = new Map();
+      for (const t of list) counts.set(t, (counts.get(t) || 0) + 1);
+      for (const [t, count] of counts) {
+        if (!found.has(t)) found.set(t, new Map());
+        const byField = found.get(t);
+        if (!byField.has(f)) byField.set(f, []);
+        byField.get(f).push([position, count]);
+      }
+      return list.length;
+    }));
+  });
+  const ordered = Array.from(found.keys()).sort();
+  const postings = ordered.map(function (t) {
+    const flat = [];
+    for (const [f, hits] of Array.from(found.get(t)).sort(function (a, b) { return a[0] - b[0]; })) {
+      flat.push(f, hits.length);
+      let previous = -1;
+      for (const [position, count] of hits) { flat.push(position - previous, count); previous = position; }
+    }
+    return flat;
+  });
+  return { version: 1, fields: FIELDS, lengths, terms: ordered, postings };
+}
+
+/** A search data object (index, cases, facets, hints) for a few cases. */
+function searchData(docs, facets, hints) {
+  return {
+    index: buildIndex(docs),
+    cases: docs.map(function (d, i) {
+      return Object.assign({ id: "case-" + i, url: "cases/case-" + i + ".html", title: "", organisation: "", prefecture: "", region: "", kind: "", population: "", band: "", category: "", keywords: [], summary: "", text: "", source: "" }, d);
+    }),
+    facets: facets || [],
+    hints: hints || { synonyms: [], bands: [] },
+  };
+}
+
+module.exports = { load, buildIndex, searchData, MODULES };

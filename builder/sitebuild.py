@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from builder.validate import check_project
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+_PR_SET_PDEATHSIG = 1
 
 
 def source_date_epoch(root: Path) -> str | None:
@@ -100,10 +102,54 @@ def serve_site(project: Project, dev_addr: str) -> int:
     result = check_project(project)
     print_report(result.problems, result.files)
     if result.errors:
-        print("エラーのある事例も、プレビューでは表示します（公開用の build では止まります）。")
+        print("エラーのある事例も、プレビューでは表示します（各ページの先頭とトップページの赤い枠に問題を表示します。公開用の build では止まります）。")
     print(f"プレビュー: http://{dev_addr}/  （終了するには Ctrl+C）")
     command = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", dev_addr, "--config-file", str(project.root / "mkdocs.yml")]
+    # Its own process group: Ctrl+C reaches it once, through us, not twice.
+    server = subprocess.Popen(command, env=_environment(project), cwd=project.root, process_group=0, preexec_fn=_die_with_parent)
+    return _wait_passing_on_signals(server)
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _wait_passing_on_signals(server: subprocess.Popen) -> int:
+    """Wait for the server; a signal that stops us stops it first, so no server outlives ``serve``
+    (killing ``make serve`` or this process used to leave mkdocs answering on the port)."""
+
+    def pass_on(signum: int, frame: object) -> None:
+        if server.poll() is None:
+            server.send_signal(signum)
+
+    def stop(signum: int, frame: object) -> None:
+        pass_on(signum, frame)
+        for sig in _STOP_SIGNALS:  # a second signal while it shuts down is passed on too, not raised
+            signal.signal(sig, pass_on)
+        raise _Stopped
+
+    previous = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS}
     try:
-        return subprocess.run(command, env=_environment(project), cwd=project.root).returncode
-    except KeyboardInterrupt:
+        return server.wait()
+    except _Stopped:
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        print("プレビューを終了しました。")
         return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _die_with_parent() -> None:
+    """In the server process: be sent SIGTERM should ``serve`` die without passing a signal on (SIGKILL)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: only the forwarding above
+        pass

@@ -4,7 +4,8 @@ The result is both the list of problems and the corpus of valid documents,
 with every label replaced by its canonical form, ready for page generation.
 A document with schema errors stays out of the corpus; one with only other
 problems (an unknown keyword, a stray radical) stays in, so a preview build
-can still show it.
+can still show it. A case file with schema errors becomes a ``Draft`` that
+only the preview shows (see ``Corpus``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from builder import rules, safefiles
 from builder.diagnostics import Problem, Rule
 from builder.loading import Document, read_document
 from builder.model_errors import to_problems
-from builder.models import PAGE_TYPES, Case
+from builder.models import PAGE_TYPES, Case, Slug
 from builder.numbers import read_numbers, unparsed_numbers
 from builder.project import SITE_CONFIG, Project
 from builder.taxonomy import Taxonomy, Vocabulary, load_taxonomy
@@ -55,10 +56,31 @@ class Entry:
 
 
 @dataclass
+class Draft:
+    """A case file that did not pass the schema (or whose YAML did not parse): what could be read."""
+
+    rel: str
+    id: str  # the file name, which names its preview page
+    data: dict  # the front matter as read, unvalidated ({} when it did not parse)
+    body: str
+
+
+@dataclass
 class Corpus:
+    """The validated documents, plus what a preview shows of the files with errors.
+
+    A case that fails the schema is not in ``cases``: every stage trusts those models (an
+    organisation name becomes a page name, a URL a link) and the public site is built from
+    them alone. It is kept as a ``Draft``, whose page the preview renders from the raw
+    values as escaped text, with the file's errors on top, so no stage has to cope with a
+    half-valid model. A strict build stops on any error before it gets here.
+    """
+
     taxonomy: Taxonomy
     cases: list[Entry] = field(default_factory=list)
     pages: list[Entry] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)  # one page each; in no listing, search or data file
+    errors: dict[str, list[Problem]] = field(default_factory=dict)  # by file, for the preview's red boxes
 
 
 @dataclass
@@ -85,22 +107,39 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
     if files is None:
         problems.extend(_site_folder_problems(project))
     corpus = Corpus(taxonomy) if taxonomy else None
+    drafts: list[Draft] = []
     for file in case_files:
         entry, found = _check_one(project, file, Case, taxonomy)
         problems.extend(found)
-        if entry and corpus:
+        if isinstance(entry, Draft):
+            drafts.append(entry)
+        elif entry and corpus:
             corpus.cases.append(entry)
     for file in page_files:
         entry, found = _check_one(project, file, None, taxonomy)
         problems.extend(found)
-        if entry and corpus:
+        if isinstance(entry, Entry) and corpus:
             corpus.pages.append(entry)
     if corpus:
-        problems.extend(_duplicate_ids(corpus.cases))
-        problems.extend(_duplicate_ids(corpus.pages))
+        for entries in (corpus.cases, corpus.pages):
+            duplicates = _duplicate_ids(entries)
+            problems.extend(duplicates)
+            # The second file with an id gets no page (two pages at one path would stop the preview).
+            entries[:] = [e for e in entries if not any(p.path == e.rel for p in duplicates)]
         corpus.cases.sort(key=lambda e: e.id)
         corpus.pages.sort(key=lambda e: e.id)
+        taken = {e.id for e in corpus.cases}
+        for draft in drafts:
+            if _is_id(draft.id) and draft.id not in taken:  # else it is listed on the preview's home page only
+                taken.add(draft.id)
+                corpus.drafts.append(draft)
+        for problem in problems:
+            if problem.is_error:
+                corpus.errors.setdefault(problem.path, []).append(problem)
     problems.sort(key=Problem.sort_key)
+    if corpus:
+        for found in corpus.errors.values():
+            found.sort(key=Problem.sort_key)
     return CheckResult(problems, corpus, len(case_files) + len(page_files) + len(inputs.refused))
 
 
@@ -113,14 +152,30 @@ def _site_folder_problems(project: Project) -> list[Problem]:
     ]
 
 
+def _is_id(value: str) -> bool:
+    try:
+        TypeAdapter(Slug).validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _draft(doc: Document, file: Path, model: type[BaseModel] | None, data: object) -> Draft | None:
+    """What the preview shows of a case file that failed: only cases, and only text that was read."""
+    if model is not Case or doc.text is None:
+        return None
+    return Draft(doc.rel, file.stem, data if isinstance(data, dict) else {}, doc.body)
+
+
 def _check_one(
     project: Project, file: Path, model: type[BaseModel] | None, taxonomy: Taxonomy | None
-) -> tuple[Entry | None, list[Problem]]:
+) -> tuple[Entry | Draft | None, list[Problem]]:
     rel = project.rel(file)
     doc = read_document(file, rel)
     problems = list(doc.problems)
     if doc.located is None or any(p.rule.id.startswith("yaml") for p in problems):
-        return None, _unparsed(doc, problems, [model] if model else list(PAGE_TYPES.values()))
+        problems = _unparsed(doc, problems, [model] if model else list(PAGE_TYPES.values()))
+        return _draft(doc, file, model, doc.data), problems
     data = doc.located.data
     assert isinstance(data, dict) and doc.body_line is not None
     model = model or _page_model(data, doc, problems)
@@ -138,7 +193,7 @@ def _check_one(
         instance = model.model_validate(data)
     except ValidationError as exc:
         problems.extend(to_problems(exc, model, located=doc.located, path=rel, line_offset=1))
-        return None, problems
+        return _draft(doc, file, model, data), problems
     id_line = doc.located.line_of(("id",)) + 1
     if instance.id != file.stem:  # type: ignore[attr-defined]
         problems.append(

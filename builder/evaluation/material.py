@@ -16,6 +16,7 @@ from builder.evaluation.casepages import case_id_from_url
 from builder.evaluation.labels import LabelledQuery
 from builder.evaluation.results import EngineRun
 
+LABEL = "material (lang: ja)"
 PAGE = "index.html"
 SEARCH_BOX = 'input[data-md-component="search-query"]'
 READY_WAIT_MS = 60_000
@@ -57,7 +58,9 @@ _LAST_RESULT_JS = f"""() => {{
 
 
 def run_material(browser, base_url: str, queries: list[LabelledQuery], case_ids: Collection[str], limit: int = 10) -> EngineRun:
-    run = EngineRun("material", "material (lang: ja)")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    run = EngineRun("material", LABEL)
     known = set(case_ids)
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # desktop: the search box is in the header
     page.add_init_script(_WATCH_WORKERS)
@@ -69,20 +72,31 @@ def run_material(browser, base_url: str, queries: list[LabelledQuery], case_ids:
             return run
         try:
             page.wait_for_function(_READY_JS, timeout=READY_WAIT_MS)
-        except Exception as exc:  # Playwright's TimeoutError
-            run.unavailable = f"Material's search worker never reported ready ({type(exc).__name__})"
+        except PlaywrightTimeout:
+            run.unavailable = f"Material's search worker never reported ready in {READY_WAIT_MS // 1000} s"
             return run
+        skipped = 0
         for query in queries:
             box.fill(query.text)
             box.press("End")
-            page.wait_for_function(_ANSWERED_JS, arg=query.text, timeout=QUERY_WAIT_MS)
-            groups = page.evaluate(_LAST_RESULT_JS)
-            ranking = []
-            for group in groups:
+            try:
+                page.wait_for_function(_ANSWERED_JS, arg=query.text, timeout=QUERY_WAIT_MS)
+            except PlaywrightTimeout:
+                run.rankings[query.text] = []
+                run.notes.append(f"「{query.text}」: no result from the worker in {QUERY_WAIT_MS // 1000} s (counted as empty)")
+                continue
+            ranking: list[str] = []
+            for group in page.evaluate(_LAST_RESULT_JS):
+                if len(ranking) == limit:
+                    break
                 case_id = case_id_from_url(group[0]) if group else None
-                if case_id in known and case_id not in ranking:
+                if case_id in known:
                     ranking.append(case_id)
-            run.rankings[query.text] = ranking[:limit]
+                else:
+                    skipped += 1
+            run.rankings[query.text] = ranking
     finally:
         page.close()
+    if skipped:
+        run.notes.append(f"{skipped} results above a query's 10th case were other pages (lists, prefectures …), skipped")
     return run

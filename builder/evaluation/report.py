@@ -7,7 +7,7 @@ from typing import Any
 
 from builder.evaluation.labels import KINDS, LabelledQuery
 from builder.evaluation.metrics import CUTOFF
-from builder.evaluation.results import Aggregate, EngineScore
+from builder.evaluation.results import Aggregate, EngineScore, QueryScore
 
 BASELINE = "bm25"
 LOSSES_SHOWN = 10
@@ -58,7 +58,7 @@ def _cell(aggregate: Aggregate | None) -> str:
 
 
 def _losses(main: EngineScore, baseline: EngineScore) -> list[str]:
-    """Queries where the headline mode's nDCG is furthest below the baseline's, with what it missed."""
+    """Queries where the headline mode's nDCG is furthest below the baseline's, and where the relevant cases landed."""
     base = {s.query.text: s for s in baseline.per_query}
     deltas = [(s.ndcg - base[s.query.text].ndcg, s) for s in main.per_query]
     worst = [(delta, s) for delta, s in sorted(deltas, key=lambda item: item[0]) if delta < 0][:LOSSES_SHOWN]
@@ -69,16 +69,18 @@ def _losses(main: EngineScore, baseline: EngineScore) -> list[str]:
         return [title, "  none"]
     out = [title]
     for delta, s in worst:
-        missed = sorted(
-            ((grade, case) for case, grade in s.query.relevance.items() if case not in s.ranking),
-            key=lambda item: (-item[0], item[1]),
-        )
-        missed_text = ", ".join(f"{case}({grade})" for grade, case in missed[:3]) + (" …" if len(missed) > 3 else "")
         out.append(
-            f"  {delta:+.3f}  {s.query.kind:<10} 「{s.query.text}」 {s.ndcg:.3f} vs {base[s.query.text].ndcg:.3f}"
-            + (f"  missed: {missed_text}" if missed_text else "")
+            f"  {delta:+.3f}  {s.query.kind:<10} 「{s.query.text}」 {main.run.name} {s.ndcg:.3f}, {baseline.run.name} {base[s.query.text].ndcg:.3f}"
+            f"  relevant at: {_positions(s)}"
         )
     return out
+
+
+def _positions(s: QueryScore) -> str:
+    """Where the best-graded relevant cases landed: ``case(grade)#rank``, ``#-`` when not in the top 10."""
+    graded = sorted(s.query.relevance.items(), key=lambda item: (-item[1], item[0]))
+    shown = [f"{case}({grade})#{s.ranking.index(case) + 1 if case in s.ranking else '-'}" for case, grade in graded[:4]]
+    return ", ".join(shown) + (f", … {len(graded) - 4} more" if len(graded) > 4 else "")
 
 
 def summary(scores: list[EngineScore], default: str) -> str:
@@ -123,7 +125,13 @@ def as_json(scores: list[EngineScore], queries: list[LabelledQuery], cases: int,
                 "kinds": {kind: aggregate(a) for kind, a in s.kinds.items()},
                 "no_result": s.no_result if s.overall else None,
                 "per_query": [
-                    {"query": q.query.text, "kind": q.query.kind, "ndcg": round(q.ndcg, 4), "recall": round(q.recall, 4), "ranking": q.ranking}
+                    {
+                        "query": q.query.text,
+                        "kind": q.query.kind,
+                        "ndcg": round(q.ndcg, 4),
+                        "recall": round(q.recall, 4),
+                        "ranking": q.ranking,
+                    }
                     for q in s.per_query
                 ],
             }

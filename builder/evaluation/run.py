@@ -44,19 +44,20 @@ def parse_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
 
 def evaluate(options: Options, progress: Callable[[str], None] | None = None) -> int:
     say = progress or (lambda message: print(message, file=sys.stderr, flush=True))
-    project = Project(options.root)
-    case_ids = _case_ids(project)
-    if case_ids is None:
-        print("The project has errors: run python -m builder check and fix them first.", file=sys.stderr)
-        return 1
-    try:
-        queries = load_labels(options.labels, case_ids, shown_as=project.rel(options.labels))
-    except LabelError as error:
-        print(f"The labelled set is not valid:\n{error}", file=sys.stderr)
-        return 1
     with tempfile.TemporaryDirectory(prefix="dxnavi-eval-") as folder:
+        # One copy for everything: the ids the labels are checked against are the ids that get built.
+        say(f"copying {options.root} to {folder} …")
+        copy = snapshot.copy_project(options.root, Path(folder) / "project")
+        case_ids = _case_ids(Project(copy))
+        if case_ids is None:
+            return 1
         try:
-            runs = _run_engines(Path(folder), project, queries, case_ids, options, say)
+            queries = load_labels(options.labels, case_ids, shown_as=Project(options.root).rel(options.labels))
+        except LabelError as error:
+            print(f"The labelled set is not valid:\n{error}", file=sys.stderr)
+            return 1
+        try:
+            runs = _run_engines(Path(folder), copy, queries, case_ids, options, say)
         except snapshot.BuildFailed as error:
             print(str(error), file=sys.stderr)
             return 1
@@ -70,38 +71,48 @@ def evaluate(options: Options, progress: Callable[[str], None] | None = None) ->
 
 
 def _case_ids(project: Project) -> list[str] | None:
+    """The case ids, or None after printing why the project cannot be built."""
     from builder.validate import check_project
 
     result = check_project(project)
     if result.corpus is None or result.errors:
+        print("The project has errors, so its site cannot be built (python -m builder check shows them all):", file=sys.stderr)
+        for problem in result.errors[:10]:
+            print(f"  {problem.format()}", file=sys.stderr)
         return None
     return [entry.id for entry in result.corpus.cases]
 
 
 def _run_engines(
-    folder: Path, project: Project, queries: list[LabelledQuery], case_ids: list[str], options: Options, say: Callable[[str], None]
+    folder: Path, copy: Path, queries: list[LabelledQuery], case_ids: list[str], options: Options, say: Callable[[str], None]
 ) -> list[EngineRun]:
-    say(f"copying {project.root} and building the site into {folder} …")
-    copy = snapshot.copy_project(project.root, folder / "project")
+    say("building the site …")
     site = folder / "site"
     snapshot.build(copy, site)
     anchors: dict[str, EngineRun] = {}
     if "bm25" in options.anchors:
         index = bm25.Bm25(casepages.case_texts(site, case_ids))
         anchors["bm25"] = EngineRun("bm25", "bm25 (plain bigrams)", {q.text: [d for d, _ in index.search(q.text)] for q in queries})
-    pagefind_label = ""
+    pagefind_label, pagefind_note = "pagefind", ""
     if "pagefind" in options.anchors:
         say("indexing a copy of the site with Pagefind …")
         try:
-            pagefind_label = f"pagefind {pagefind_anchor.version().removeprefix('pagefind ')}"
-            pagefind_anchor.prepare(site, folder / "pagefind-site", case_ids)
+            pagefind_label = pagefind_anchor.label()
+            pagefind_note = pagefind_anchor.summarise(pagefind_anchor.prepare(site, folder / "pagefind-site", case_ids))
         except pagefind_anchor.PagefindUnavailable as error:
-            anchors["pagefind"] = EngineRun("pagefind", pagefind_label or "pagefind", unavailable=str(error))
+            anchors["pagefind"] = EngineRun("pagefind", pagefind_label, unavailable=str(error))
     if "material" in options.anchors:
         say("building the same project with Material's search plugin (lang: ja) …")
         snapshot.use_material_search(copy)
-        snapshot.build(copy, folder / "material-site")
+        try:
+            snapshot.build(copy, folder / "material-site")
+        except snapshot.BuildFailed as error:
+            lines = str(error).splitlines()
+            anchors["material"] = EngineRun("material", material.LABEL, unavailable=" … ".join(dict.fromkeys([lines[0], lines[-1]])))
     browser_runs = _in_browser(folder, queries, case_ids, options, pagefind_label, anchors, say)
+    for run in browser_runs:
+        if run.name == "pagefind" and pagefind_note:
+            run.notes.append(pagefind_note)
     order = [*(f"site:{mode}" for mode in options.modes), *options.anchors]
     runs = {run.name: run for run in [*browser_runs, *anchors.values()]}
     return [runs[name] for name in order if name in runs]
@@ -119,24 +130,38 @@ def _in_browser(
     wanted = [f"site:{mode}" for mode in options.modes] + [a for a in ("material", "pagefind") if a in options.anchors and a not in done]
     if not wanted:
         return []
+    failures = chromium.failure_types()
     runs: list[EngineRun] = []
+
+    def attempt(engines: list[tuple[str, str]], work: Callable[[], list[EngineRun]]) -> None:
+        # A browser failure (a crashed page, a script error) costs that engine, not the report.
+        try:
+            runs.extend(work())
+        except failures as error:
+            runs.extend(EngineRun(name, label, unavailable=f"the browser failed: {str(error).splitlines()[0]}") for name, label in engines)
+
     try:
         with chromium.browser() as browser:
             if options.modes:
                 say(f"running {len(queries)} queries through the site's page API ({', '.join(options.modes)}) …")
+                engines = [(f"site:{mode}", site_api.label(mode)) for mode in options.modes]
                 with served(folder / "site") as base:
-                    runs += site_api.run_site(browser, base, queries, options.modes, case_ids)
+                    attempt(engines, lambda: site_api.run_site(browser, base, queries, options.modes, case_ids))
             if "material" in wanted:
                 say("running the queries through Material's search box …")
                 with served(folder / "material-site") as base:
-                    runs.append(material.run_material(browser, base, queries, case_ids))
+                    attempt([("material", material.LABEL)], lambda: [material.run_material(browser, base, queries, case_ids)])
             if "pagefind" in wanted:
                 say("running the queries through Pagefind …")
                 with served(folder / "pagefind-site") as base:
-                    runs.append(pagefind_anchor.run_pagefind(browser, base, queries, case_ids, pagefind_label))
+                    attempt(
+                        [("pagefind", pagefind_label)],
+                        lambda: [pagefind_anchor.run_pagefind(browser, base, queries, case_ids, pagefind_label)],
+                    )
     except chromium.BrowserUnavailable as error:
         ran = {run.name for run in runs}
-        runs += [EngineRun(name, name.replace(":", " "), unavailable=str(error)) for name in wanted if name not in ran]
+        labels = {f"site:{mode}": site_api.label(mode) for mode in options.modes} | {"material": material.LABEL, "pagefind": pagefind_label}
+        runs += [EngineRun(name, labels[name], unavailable=str(error)) for name in wanted if name not in ran]
     return runs
 
 

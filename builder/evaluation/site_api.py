@@ -55,9 +55,15 @@ _SEARCH = """async ([query, mode, limit, waitMs]) => {
 }"""
 
 
-def run_site(browser, base_url: str, queries: list[LabelledQuery], modes: list[str], case_ids: Collection[str], limit: int = 10) -> list[EngineRun]:
+def label(mode: str) -> str:
+    return f"site {mode}" + (" (default)" if mode == DEFAULT_MODE else "")
+
+
+def run_site(
+    browser, base_url: str, queries: list[LabelledQuery], modes: list[str], case_ids: Collection[str], limit: int = 10
+) -> list[EngineRun]:
     """One EngineRun per mode, in the order asked."""
-    runs = [EngineRun(f"site:{mode}", f"site {mode}" + (" (default)" if mode == DEFAULT_MODE else "")) for mode in modes]
+    runs = [EngineRun(f"site:{mode}", label(mode)) for mode in modes]
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -6,20 +6,24 @@ from builder.generate import markdown as md
 from builder.generate import paths
 from builder.generate.common import cite, keyword_tags, place
 from builder.generate.glossary import glossary_box, terms_in
+from builder.diagnostics import Problem
 from builder.generate.pipeline import BuildContext, OutputFile, Section
+from builder.generate.problems import problem_box
 from builder.models import Case
 from builder.taxonomy import Taxonomy
-from builder.validate import Entry
+from builder.validate import Draft, Entry
 
 
 class CasePages:
     name = "case-pages"
 
     def run(self, context: BuildContext) -> None:
-        taxonomy = context.corpus.taxonomy
-        for entry in context.corpus.cases:
-            content = render_case(entry, taxonomy, context.case_sections.get(entry.id, []))
+        corpus = context.corpus
+        for entry in corpus.cases:
+            content = render_case(entry, corpus.taxonomy, context.case_sections.get(entry.id, []), corpus.errors.get(entry.rel, []))
             context.add(OutputFile(paths.case(entry.id), content, contributor_content=True))
+        for draft in corpus.drafts:  # only in a preview: cases with schema errors
+            context.add(OutputFile(paths.case(draft.id), render_draft(draft, corpus.errors.get(draft.rel, [])), contributor_content=True))
 
 
 def _card(case: Case, taxonomy: Taxonomy, here: str) -> str:
@@ -53,10 +57,10 @@ def _card(case: Case, taxonomy: Taxonomy, here: str) -> str:
     return md.block("dxn-card", md.definitions(items))
 
 
-def _interview(case: Case) -> str:
+def _interview(pairs: list[tuple[str, str]]) -> str:
     items = [
-        (md.text(f"Q{number}. {qa.question}"), md.paragraphs(qa.answer, indent="    "))
-        for number, qa in enumerate(case.interview, start=1)
+        (md.text(f"Q{number}. {question}"), md.paragraphs(answer, indent="    "))
+        for number, (question, answer) in enumerate(pairs, start=1)
     ]
     return "## インタビュー\n\n" + md.block("dxn-interview", md.definitions(items))
 
@@ -105,19 +109,62 @@ def case_text(case: Case, body: str) -> str:
     return "\n".join(parts)
 
 
-def render_case(entry: Entry, taxonomy: Taxonomy, extra: list[Section]) -> str:
+def render_case(entry: Entry, taxonomy: Taxonomy, extra: list[Section], errors: list[Problem] | None = None) -> str:
     case: Case = entry.model  # type: ignore[assignment]
     here = paths.case(case.id)
-    parts = [f"# {md.text(case.title)}", _card(case, taxonomy, here)]
+    parts = [f"# {md.text(case.title)}", problem_box(errors or []), _card(case, taxonomy, here)]
     if case.summary:
         parts.append("## 概要\n\n" + md.paragraphs(case.summary))
     if entry.body.strip():
         parts.append(entry.body.strip())
     if case.interview:
-        parts.append(_interview(case))
+        parts.append(_interview([(qa.question, qa.answer) for qa in case.interview]))
     parts.extend(_facts(case, taxonomy, here))
     parts.extend(f"## {section.heading}\n\n{section.markdown}" for section in extra)
     terms = terms_in(case_text(case, entry.body), taxonomy.glossary)
     if terms:
         parts.append(glossary_box(terms, here))
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _read(data: object, *path: str) -> str | None:
+    """The text at ``path`` in unvalidated data, if it is text (or a number)."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    if isinstance(data, int) and not isinstance(data, bool):
+        data = str(data)
+    return data.strip() if isinstance(data, str) and data.strip() else None
+
+
+def _source(data: dict) -> str | None:
+    page, item = _read(data, "source", "page"), _read(data, "source", "item")
+    parts = [_read(data, "source", "publication"), f"p.{page}" if page else None, f"項番 {item}" if item else None]
+    return " ".join(filter(None, parts)) or None
+
+
+def render_draft(draft: Draft, errors: list[Problem]) -> str:
+    """A case with schema errors, for the preview: the values that could be read, as plain text (no links)."""
+    data = draft.data
+    parts = [f"# {md.text(_read(data, 'title') or draft.id)}", problem_box(errors)]
+    keywords = data.get("keywords")
+    items = [
+        ("団体", _read(data, "organisation", "name")),
+        ("人口", _read(data, "population", "text")),
+        ("カテゴリ", _read(data, "category")),
+        ("キーワード", "、".join(filter(None, (_read(k) for k in keywords))) if isinstance(keywords, list) else _read(data, "keywords")),
+        ("出典", _source(data)),
+    ]
+    shown = [(term, md.text(value)) for term, value in items if value]
+    if shown:
+        parts.append(md.block("dxn-card", md.definitions(shown)))
+    summary = _read(data, "summary")
+    if summary:
+        parts.append("## 概要\n\n" + md.paragraphs(summary))
+    if draft.body.strip():
+        parts.append(draft.body.strip())
+    interview = data.get("interview")
+    pairs = [(_read(qa, "question"), _read(qa, "answer")) for qa in interview] if isinstance(interview, list) else []
+    complete = [(q, a) for q, a in pairs if q and a]
+    if complete:
+        parts.append(_interview(complete))
+    return "\n\n".join(p for p in parts if p) + "\n"

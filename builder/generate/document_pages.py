@@ -7,6 +7,7 @@ from builder.generate import paths
 from builder.generate.common import case_table, cite, keyword_tags, page_list, person
 from builder.generate.glossary import glossary_box, term_definitions, terms_in
 from builder.generate.pipeline import BuildContext, OutputFile
+from builder.generate.problems import problem_box
 from builder.generate.related import by_organisation
 from builder.models import DialoguePage, MessagePage, PageBase, PolicyPage
 from builder.taxonomy import Taxonomy
@@ -40,6 +41,8 @@ def render_page(entry: Entry, corpus: Corpus, same_organisation: dict[str, list[
     taxonomy = corpus.taxonomy
     here = paths.page(page.type, page.id)  # type: ignore[attr-defined]
     parts = [f"# {md.text(page.title)}"]  # type: ignore[attr-defined]
+    if corpus.errors.get(entry.rel):  # only in a preview
+        parts.append(problem_box(corpus.errors[entry.rel]))
     if not isinstance(page, PageBase):  # a site page: its body is all there is
         parts.append(entry.body.strip())
         return "\n\n".join(parts) + "\n"

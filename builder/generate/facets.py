@@ -252,7 +252,8 @@ def render_index(facet: Facet) -> str:
 
     def flush() -> None:
         if rows:
-            parts.append(md.table([md.text(facet.title), "事例", "説明"], rows))
+            # dxn-index: the stylesheet keeps the 「12 件」 column narrow and on one line.
+            parts.append(md.block("dxn-index", md.table([md.text(facet.title), "事例", "説明"], rows)))
             rows.clear()
 
     for value in facet.values:

@@ -8,6 +8,7 @@ from builder.generate import markdown as md
 from builder.generate import paths
 from builder.generate.common import keyword_tag
 from builder.generate.pipeline import BuildContext, OutputFile
+from builder.generate.problems import files_box
 from builder.validate import Corpus
 
 ENTRY_POINTS = [
@@ -52,6 +53,7 @@ def render_home(corpus: Corpus, use_directory_urls: bool) -> str:
 
     parts = [
         "# DX人材事例ナビ",
+        *filter(None, [files_box(corpus, paths.HOME)]),  # only a preview has errors to list
         "自治体のデジタル人材の確保・育成の事例を、キーワード・地域・人口規模などから探せるナレッジベースです。"
         "総務省などが公開した資料に載っている事例を、出典の言葉のまま集めています。"
         "市区町村・都道府県の DX推進・情報政策・人事のご担当の方が、他の団体の取組を探すときにお使いください。",

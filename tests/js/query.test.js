@@ -43,20 +43,21 @@ function hintsOf(text) {
 // ---- Property hints: phrase -> facet values ------------------------------------
 
 const TRIGGERS = [
-  ["小さな町", ["population=under-10k"]],
-  ["小さな町 外部アドバイザー", ["population=under-10k"]],
-  ["人口の少ない町の研修", ["population=under-10k"]],
+  ["小さな町", ["population=under-10k", "kind=town"]],
+  ["小さな町 外部アドバイザー", ["population=under-10k", "kind=town"]],
+  ["人口の少ない町の研修", ["population=under-10k", "kind=town"]],
   ["人口が少ない自治体", ["population=under-10k"]],
   ["小規模自治体", ["population=under-10k"]],
   ["過疎地域のDX", ["population=under-10k"]],
   ["人口1万人未満", ["population=under-10k"]],
   ["人口５万人未満", ["population=under-10k,10k-30k,30k-50k"]],
-  ["人口3万人程度の市", ["population=30k-50k"]],
+  ["人口3万人程度の市", ["population=30k-50k", "kind=city"]],
   ["人口10万人以上", ["population=100k-200k,200k-500k,500k-1m,over-1m"]],
-  ["2万人規模の町", ["population=10k-30k"]],
-  ["大都市", ["population=500k-1m,over-1m"]],
-  ["大規模な市", ["population=500k-1m,over-1m"]],
-  ["中規模の市", ["population=50k-100k,100k-200k"]],
+  ["2万人規模の町", ["population=10k-30k", "kind=town"]],
+  ["人口2万人未満の町の研修", ["population=under-10k,10k-30k", "kind=town"]],
+  ["大都市", ["population=500k-1m,over-1m", "kind=city"]],
+  ["大規模な市", ["population=500k-1m,over-1m", "kind=city"]],
+  ["中規模の市", ["population=50k-100k,100k-200k", "kind=city"]],
   ["都道府県の取組", ["kind=prefecture"]],
   ["都道府県による市町村支援", ["kind=prefecture"]],
   ["市町村の事例", ["kind=city,ward,town,village"]],
@@ -116,9 +117,9 @@ test("size and kind words leave the text query; place names stay", function () {
 });
 
 test("a dismissed hint is neither boosted nor taken out of the words", function () {
-  const plan = query.parse("小さな町", Object.assign({ disabled: new Set(["hint:population:under-10k"]) }, CONTEXT));
+  const plan = query.parse("小さな町", Object.assign({ disabled: new Set(["hint:population:under-10k", "hint:kind:town"]) }, CONTEXT));
   assert.deepEqual(plan.boosts, []);
-  assert.equal(plan.chips[0].active, false);
+  assert.deepEqual(plan.chips.map(function (c) { return c.active; }), [false, false]);
   assert.deepEqual(plan.parts.map(function (p) { return p.text; }), ["小さな町"]);
 });
 

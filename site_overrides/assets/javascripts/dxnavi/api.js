@@ -152,7 +152,7 @@
       .map(function (id) { return engine.byId.get(id); })
       .filter(function (doc) { return doc !== undefined && engine.allowed(doc, filters); });
     if (mode === "keyword" || semanticIdList === null) {
-      return keywordDocs.map(function (r, i) { return { doc: r.doc, score: r.score, keywordRank: i + 1 }; });
+      return keywordDocs.map(function (r, i) { return { doc: r.doc, score: r.score, keywordRank: i + 1, weak: !!r.weak }; });
     }
     if (mode === "semantic") {
       return semanticDocs.map(function (doc, i) { return { doc, score: 1 / (i + 1), semanticRank: i + 1 }; });

@@ -56,6 +56,12 @@
     });
   }
 
+  /** Forget a value once used (a model's text is tens of MB); loading it again re-runs its script. */
+  function release(name, url) {
+    registered.delete(name);
+    scripts.delete(url);
+  }
+
   function decodeBase64(text) {
     if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
     if (typeof atob === "function") {
@@ -84,5 +90,5 @@
     return out;
   }
 
-  return { register, script, load, decodeBase64, gunzip, bytes };
+  return { register, script, load, release, decodeBase64, gunzip, bytes };
 });

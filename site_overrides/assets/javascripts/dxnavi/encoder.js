@@ -84,12 +84,19 @@
     return DxNavi.assets;
   }
 
+  /** A registered binary asset's bytes; its text is dropped once decoded. */
+  async function binary(assetsApi, name) {
+    const bytes = await assetsApi.bytes(await assetsApi.load(name, url(name)));
+    assetsApi.release(name, url(name));
+    return bytes;
+  }
+
   async function startOrt(assetsApi) {
     const loaded = await Promise.all([
       assetsApi.script(url("ort")),
       assetsApi.load("ort-glue", url("ort-glue")),
-      assetsApi.load("ort-wasm", url("ort-wasm")).then(assetsApi.bytes),
-      assetsApi.load("model", url("model")).then(assetsApi.bytes),
+      binary(assetsApi, "ort-wasm"),
+      binary(assetsApi, "model"),
     ]);
     mark("ort files");
     const ort = root.ort;
@@ -112,7 +119,7 @@
   async function startUse(assetsApi) {
     const loaded = await Promise.all([
       assetsApi.load("sentencepiece", url("tokenizer-runtime")),
-      assetsApi.load("tokenizer", url("tokenizer")).then(assetsApi.bytes),
+      binary(assetsApi, "tokenizer"),
     ]);
     const sp = await loaded[0]();
     sp.FS.writeFile("tokenizer.model", loaded[1]);

@@ -52,7 +52,7 @@
     new RegExp(NUMBER + "人" + BOUND + "(?:の|な)?" + ORG, "g"),
   ];
   // Kind words; 市町村 as the object of support (市町村支援, 県と市町村) is not a statement of kind.
-  const NOT_ACTOR_AFTER = "(?!支援|との|と連携|と協|職員|向け|への|に対|間|を|へ|課|担当|の支援|に派遣)";
+  const NOT_ACTOR_AFTER = "(?!支援|との|と連携|と協|と一緒|職員|の職員|向け|への|に対|間|を|へ|課|担当|の支援|に派遣)";
   const KIND_RULES = [
     { kinds: ["市", "区", "町", "村"], re: new RegExp("(?<![県府都道と])(?:市区町村|市町村)" + NOT_ACTOR_AFTER, "g") },
     { kinds: ["町", "村"], re: new RegExp("(?<![県府都道と市])町村" + NOT_ACTOR_AFTER, "g") },
@@ -60,6 +60,8 @@
     { kinds: ["市"], range: LARGE, re: /政令指定都市|政令市|指定都市/g },
     { kinds: ["区"], re: /特別区|東京23区/g },
   ];
+  // Organisation nouns that name a kind (a phrase ending in 自治体 or 団体 states no kind).
+  const KIND_NOUNS = { 市区町村: ["市", "区", "町", "村"], 市町村: ["市", "区", "町", "村"], 町村: ["町", "村"], 町: ["町"], まち: ["町"], 村: ["村"], 市: ["市"], 都市: ["市"] };
   const FILLERS = /事例|取組|取り組み|自治体|団体|について|したい|している|ている|知りたい|ところ|ような|どんな/g;
   const PARTICLES_START = /^(?:の|で|が|を|に|は|も|と|へ|や|でも|には|では|による|における|向けの?)+/;
   const PARTICLES_END = /(?:の|で|が|を|に|は|も|と|へ|や|でも|には|では|による|における|向けの?)+$/;
@@ -122,11 +124,10 @@
 
   // ---- Property hints -------------------------------------------------------
 
+  // Every band that can hold such a population (人口2万人未満 includes the 1万〜3万 band's towns).
   function bandsIn(range, bands) {
     const min = range.min;
     const max = range.max === null ? Infinity : range.max;
-    const inside = bands.filter(function (b) { return b.min >= min && (b.max === null ? Infinity : b.max) <= max; });
-    if (inside.length) return inside;
     return bands.filter(function (b) { return b.min <= max && (b.max === null ? Infinity : b.max) >= min; });
   }
 
@@ -224,19 +225,18 @@
   function hints(folded, context, protectedSpans) {
     const found = [];
     const bands = (context.hints && context.hints.bands) || [];
-    for (const rule of SIZE_RULES) {
-      for (const m of folded.matchAll(rule.re)) {
-        const hint = populationHint(rule.range, { start: m.index, end: m.index + m[0].length }, bands, context.facets);
-        if (hint) found.push(hint);
-      }
+    // 小さな町 states a size and a kind: the kind comes from the noun the phrase ends with.
+    function sizeAndKind(range, m) {
+      const span = { start: m.index, end: m.index + m[0].length };
+      const hint = range && populationHint(range, span, bands, context.facets);
+      if (!hint) return;
+      found.push(hint);
+      const noun = KIND_NOUNS[Object.keys(KIND_NOUNS).find(function (n) { return m[0].endsWith(n); })];
+      const kind = noun && kindHint(noun, span, context.facets);
+      if (kind) found.push(Object.assign(kind, { paired: true }));
     }
-    for (const re of NUMBER_RULES) {
-      for (const m of folded.matchAll(re)) {
-        const range = numericRange(m);
-        const hint = range && populationHint(range, { start: m.index, end: m.index + m[0].length }, bands, context.facets);
-        if (hint) found.push(hint);
-      }
-    }
+    for (const rule of SIZE_RULES) for (const m of folded.matchAll(rule.re)) sizeAndKind(rule.range, m);
+    for (const re of NUMBER_RULES) for (const m of folded.matchAll(re)) sizeAndKind(numericRange(m), m);
     for (const rule of KIND_RULES) {
       for (const m of folded.matchAll(rule.re)) {
         const span = { start: m.index, end: m.index + m[0].length };
@@ -254,7 +254,7 @@
     const chosen = [];
     for (const h of free) {
       // 政令市 gives a kind and a size from the same words; anything else may not share its words.
-      const clash = chosen.some(function (c) { return c.start < h.end && h.start < c.end && !(h.paired && c.start === h.start && c.end === h.end); });
+      const clash = chosen.some(function (c) { return c.start < h.end && h.start < c.end && !((h.paired || c.paired) && c.start === h.start && c.end === h.end); });
       if (!clash) chosen.push(h);
     }
     return chosen.sort(function (a, b) { return a.start - b.start; });

@@ -36,16 +36,18 @@
   const COVERAGE_WEIGHT = 3;
   // The words as written, in order, say more than their characters scattered.
   const PHRASE_WEIGHT = 1;
-  // A stated property (小さな町) doubles the score of the cases that have it; the others stay, lower.
-  const HINT_WEIGHT = 1;
+  // A stated property (小さな町) is what the reader needs most: a case with all of them scores ×4
+  // (a generic remainder like 研修 matches nearly every case); the others stay listed, lower.
+  const HINT_WEIGHT = 3;
   // A lone kanji is looked up inside pairs (町 in 五霞町): weaker evidence than a pair.
   const SINGLE_CHAR_WEIGHT = 0.5;
   // A word being typed (passp…) is looked up by prefix: weaker than the whole word.
   const PREFIX_WEIGHT = 0.8;
-  // Cases holding less than this share of the query are noise (only 「支援」 of a long question) …
+  // Evidence = coverage × (1 + phrases) / 2. Cases with less than this are weak (only 「支援」 of a long question) …
   const MIN_COVERAGE = 0.2;
-  // … and so are those holding less than half the share the best case holds (スキ … リング for リスキリング).
-  const RELATIVE_COVERAGE = 0.5;
+  // … and so are those with about a third of the evidence of the best case (スキ … リング for リスキリング),
+  // while a case with one of two words (evidence 0.375 against 1) stays.
+  const RELATIVE_COVERAGE = 0.35;
 
   function idf(size, df) {
     return Math.log(1 + (size - df + 0.5) / (df + 0.5));
@@ -155,7 +157,8 @@
   /**
    * Rank the cases for a plan from query.parse().
    * ctx: {index: KeywordIndex, haystack(doc) -> folded text of the case, members(facet, values) -> Set of cases}.
-   * Returns [{doc, score, coverage, phrase, hints, matched: [{text, start, end, expansion}]}], best first;
+   * Returns [{doc, score, coverage, phrase, evidence, weak, hints, matched: [{text, start, end, expansion}]}],
+ * best first, weak matches (scattered pairs, a small share of the query) after the others;
  * text is folded, start/end are offsets in plan.folded (or in the expansion's text when expansion is set).
    */
   function rank(plan, ctx) {
@@ -213,15 +216,16 @@
       }
       c /= parts.length;
       a /= parts.length;
-      if (c < MIN_COVERAGE) continue;
-      best = Math.max(best, c);
+      // Scattered pairs are weak evidence: a case holding the pairs but not the words counts half.
+      const evidence = (c * (1 + a)) / 2;
+      best = Math.max(best, evidence);
       const [h, held] = hintShare(doc);
       const score = s * (1 + COVERAGE_WEIGHT * c * c) * (1 + PHRASE_WEIGHT * a) * (1 + HINT_WEIGHT * h);
-      results.push({ doc, score, coverage: c, phrase: a, hints: held, matched });
+      results.push({ doc, score, coverage: c, phrase: a, evidence, hints: held, matched });
     }
-    return results
-      .filter(function (r) { return r.coverage >= RELATIVE_COVERAGE * best; })
-      .sort(function (x, y) { return y.score - x.score || x.doc - y.doc; });
+    // Weak cases stay listed (a reader may want them, and recall needs them), after the others and marked.
+    for (const r of results) r.weak = r.evidence < MIN_COVERAGE || r.evidence < RELATIVE_COVERAGE * best;
+    return results.sort(function (x, y) { return x.weak - y.weak || y.score - x.score || x.doc - y.doc; });
   }
 
   return {

@@ -90,8 +90,11 @@
     const encoderScript = assets.script(c.root + c.files.encoder).then(function () {
       return root.DxNavi.encoder.load();
     });
-    const vectorsReady = assets.load("vectors", c.root + c.files.vectors).then(async function (manifest) {
-      return { manifest, decoded: decodeVectors(manifest, await assets.bytes(manifest)) };
+    const vectorsUrl = c.root + c.files.vectors;
+    const vectorsReady = assets.load("vectors", vectorsUrl).then(async function (manifest) {
+      const decoded = decodeVectors(manifest, await assets.bytes(manifest));
+      assets.release("vectors", vectorsUrl); // the int8 copy is all a search needs
+      return { manifest, decoded };
     });
     const parts = await Promise.all([encoderScript, vectorsReady]);
     const encoderConfig = parts[0].config;

@@ -85,7 +85,8 @@
     }
     if (!best) return { pieces: [], before: false, after: false };
     const from = safeCut(best.source, best.start);
-    const to = safeCut(best.source, Math.min(best.source.length, from + size));
+    let to = safeCut(best.source, Math.min(best.source.length, from + size));
+    for (const [s, e] of best.spans) if (s < to && e > to) to = e; // never cut a highlighted word
     return { pieces: pieces(best.source, best.spans, from, to), before: from > 0, after: to < best.source.length };
   }
 

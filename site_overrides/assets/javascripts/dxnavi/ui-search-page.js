@@ -222,11 +222,17 @@
       const active = N.facets.activeCount(state.filters);
       toggle.textContent = "絞り込み" + (active ? "（" + active + "）" : "");
 
-      status.textContent = describe(results.length);
+      const weak = results.filter(function (r) { return r.weak; }).length;
+      status.textContent = describe(results.length) + (weak && weak < results.length ? "（うち " + weak + " 件は言葉の一部だけを含む事例）" : "");
       showSemantic();
       list.textContent = "";
       const base = N.keywordIndex.root();
+      let divided = false;
       for (const r of results.slice(0, shown)) {
+        if (r.weak && !divided && r !== results[0]) {
+          list.append(el("li", "dxn-search__divider", "ここから下は、言葉の一部だけを含む事例です"));
+          divided = true;
+        }
         const k = byDoc.get(r.doc) || {};
         const matched = (k.matched || []).map(function (m) {
           return Object.assign({}, m, { display: m.expansion ? m.text : N.query.display(plan, m.start, m.end) || m.text });

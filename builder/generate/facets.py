@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from builder.generate import markdown as md
-from builder.generate import paths
+from builder.generate import paths, pictures
 from builder.generate.common import case_table, keyword_tag, keyword_tags, organisation_order, page_list, place
 from builder.generate.glossary import term_definitions
 from builder.generate.pipeline import BuildContext, OutputFile
@@ -244,9 +244,9 @@ FACETS: list[Callable[[Corpus], Facet]] = [
 ]
 
 
-def render_index(facet: Facet) -> str:
+def render_index(facet: Facet, figure: str = "") -> str:
     here = paths.index(facet.folder)
-    parts = [f"# {md.text(facet.title)}", facet.intro]
+    parts = [f"# {md.text(facet.title)}", facet.intro, *filter(None, [figure])]
     group = None
     rows: list[list[str]] = []
 
@@ -272,7 +272,7 @@ def render_index(facet: Facet) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render_value(facet: Facet, value: Value, corpus: Corpus) -> str:
+def render_value(facet: Facet, value: Value, corpus: Corpus, figure: str = "") -> str:
     here = paths.value(facet.folder, value.id)
     back = md.link(facet.title, md.relative(here, paths.index(facet.folder)))
     parts = [f"# {md.text(facet.prefix + value.label)}", f"{back} › {md.text(facet.prefix + value.label)}"]
@@ -284,6 +284,8 @@ def render_value(facet: Facet, value: Value, corpus: Corpus) -> str:
         if facet.search_key:
             search = md.relative(here, paths.SEARCH) + f"?{facet.search_key}={quote(value.id)}"
             parts.append(md.link("この事例を言葉や人口規模などでさらに絞り込む（検索）", search))
+        if figure:
+            parts.append(figure)
         for title, entries in value.case_groups or [("", value.cases)]:
             if title:
                 parts.append(f"### {md.text(title)}")
@@ -297,9 +299,12 @@ class FacetPages:
     name = "facet-pages"
 
     def run(self, context: BuildContext) -> None:
-        for build in FACETS:
-            facet = build(context.corpus)
-            context.add(OutputFile(paths.index(facet.folder), render_index(facet)))
+        facets = {facet.folder: facet for facet in (build(context.corpus) for build in FACETS)}
+        t, urls = context.corpus.taxonomy, context.use_directory_urls
+        for facet in facets.values():
+            figure = pictures.index_figure(facet, facets, t, urls)  # the map and charts (same counts as the table)
+            context.add(OutputFile(paths.index(facet.folder), render_index(facet, figure)))
             for value in facet.values:
                 if value.has_page:
-                    context.add(OutputFile(paths.value(facet.folder, value.id), render_value(facet, value, context.corpus)))
+                    figure = pictures.value_figure(facet, value, facets, t, urls)
+                    context.add(OutputFile(paths.value(facet.folder, value.id), render_value(facet, value, context.corpus, figure)))

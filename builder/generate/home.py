@@ -7,6 +7,8 @@ from collections import Counter
 from builder.generate import markdown as md
 from builder.generate import paths
 from builder.generate.common import keyword_tag
+from builder.generate.facets import prefecture_facet
+from builder.generate.pictures import country_map
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.problems import files_box
 from builder.validate import Corpus
@@ -62,6 +64,11 @@ def render_home(corpus: Corpus, use_directory_urls: bool) -> str:
         search_box(use_directory_urls),
         f"- {md.link('検索', paths.SEARCH)} — 言葉で探し、カテゴリ・都道府県・人口規模・キーワードなどで絞り込む\n"
         + "\n".join(f"- {md.link(title, paths.index(folder))} — {md.text(note)}" for folder, title, note in ENTRY_POINTS),
+    ]
+    parts += [
+        "## 地図から探す",
+        country_map(prefecture_facet(corpus), corpus.taxonomy, paths.HOME, use_directory_urls),
+        f"カテゴリ・人口規模・団体区分・出典資料・キーワードごとの事例の数は、{md.link('統計', paths.STATISTICS)} のグラフで見られます。",
     ]
     if keyword_counts:
         tags = []

@@ -5,12 +5,15 @@ One place for the site's URL scheme, so links between pages cannot drift.
 
 from __future__ import annotations
 
+import posixpath
+
 KIND_IDS = {"都道府県": "prefecture", "市": "city", "区": "ward", "町": "town", "村": "village"}
 
 HOME = "index.md"
 ABOUT = "about.md"
 GLOSSARY = "glossary.md"
 SEARCH = "search.md"
+STATISTICS = "statistics.md"
 CASES_JSON = "cases.json"
 CASES_CSV = "cases.csv"
 
@@ -62,3 +65,13 @@ def url(path: str, use_directory_urls: bool) -> str:
     if stem == "index" or stem.endswith("/index"):
         return stem[: -len("index")] if use_directory_urls else stem + ".html"
     return stem + "/" if use_directory_urls else stem + ".html"
+
+
+def href(from_page: str, to_page: str, use_directory_urls: bool) -> str:
+    """A relative link between two pages as the browser needs it, for raw HTML (MkDocs rewrites only Markdown links)."""
+    here, there = url(from_page, use_directory_urls), url(to_page, use_directory_urls)
+    folder = here.rsplit("/", 1)[0] if "/" in here else ""
+    relative = posixpath.relpath(there.rstrip("/") or ".", folder or ".")
+    if there == "" or there.endswith("/"):
+        relative = relative.rstrip("/") + "/" if relative != "." else "./"
+    return relative

@@ -63,6 +63,7 @@ def default_stages(semantic: Availability | None = None) -> list[Stage]:
     from builder.generate.search_index import KeywordSearch
     from builder.generate.semantic_assets import SemanticAssets
     from builder.generate.similar import SimilarCases
+    from builder.generate.statistics import StatisticsPage
 
     return [
         SameOrganisation(),
@@ -73,6 +74,7 @@ def default_stages(semantic: Availability | None = None) -> list[Stage]:
         AllCases(),
         GlossaryPage(),
         HomePage(),
+        StatisticsPage(),
         OpenData(),
         KeywordSearch(),
         SemanticAssets(semantic),

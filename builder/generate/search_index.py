@@ -243,7 +243,8 @@ hide:
 <form class="dxn-search__form" role="search" action="" method="get">
 <label for="dxn-search-query">言葉・団体名・「小さな町で外部人材を活用」のような文で探す</label>
 <div class="dxn-search__row">
-<input id="dxn-search-query" name="q" type="search" autocomplete="off" enterkeyhint="search" placeholder="例: ITパスポート、アドバイザー、人口の少ない町の研修">
+<input id="dxn-search-query" name="q" type="search" autocomplete="off" enterkeyhint="search"
+ placeholder="例: ITパスポート、アドバイザー、人口の少ない町の研修">
 <button type="submit">検索</button>
 </div>
 <fieldset class="dxn-search__modes">
@@ -265,7 +266,8 @@ hide:
 </div>
 </div>
 
-<noscript><p>検索には JavaScript が必要です。<a href="{keywords}">キーワード</a>・<a href="{prefectures}">都道府県</a>などの一覧ページから、すべての事例をたどれます。</p></noscript>
+<noscript><p>検索には JavaScript が必要です。<a href="{keywords}">キーワード</a>・<a href="{prefectures}">都道府県</a>などの
+一覧ページから、すべての事例をたどれます。</p></noscript>
 
 <script src="{root}{INDEX_SCRIPT}"></script>
 <script src="{root}{SEMANTIC_SCRIPT}"></script>

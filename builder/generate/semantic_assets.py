@@ -25,6 +25,7 @@ import functools
 import gzip
 import hashlib
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
     from builder.embedding import Availability, Embedder
 
+log = logging.getLogger("mkdocs.plugins.dxnavi")  # shown with the plugin's own messages
 REPO = Path(__file__).resolve().parents[2]
 MODULES = REPO / "site_overrides" / "assets" / "javascripts" / "dxnavi"
 NODE_MODULES_ENV = "DXNAVI_NODE_MODULES"  # another node_modules folder (tests point it nowhere)
@@ -255,9 +257,9 @@ def use_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
     config.update(
         {key: manifest[key] for key in ("add_bos", "add_eos", "bos_id", "eos_id", "inputs", "output")},
     )
+    sp = sentencepiece_runtime()  # first: a missing library says so before the model is compressed
     model = prepared.onnx_path.read_bytes()
     tokenizer = prepared.tokenizer_path.read_bytes()
-    sp = sentencepiece_runtime()
     licence = next(a.content for a in sp if a.path.endswith("LICENSE.txt"))  # the Apache-2.0 text
     return [
         _model_asset(model, manifest["model"]),
@@ -270,11 +272,11 @@ def use_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
 def st_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
     from builder.embedding import st_export
 
+    runtime = tokenizers_runtime()  # first: a missing library says so before a minutes-long export
     try:
         exported = st_export.export(embedder.encoder, embedder.settings.cache_dir, max_bytes=MAX_MODEL_BYTES)
     except EngineUnavailable as error:
         raise Unavailable(str(error)) from error
-    runtime = tokenizers_runtime()  # before the export is read: a missing library says so first
     config.update({"inputs": exported.manifest["inputs"], "output": exported.manifest["output"], "max_tokens": exported.manifest["max_tokens"]})
     tokenizer = embedder.encoder.source.tokenizer  # type: ignore[attr-defined]
     special = {k: getattr(tokenizer, k, None) for k in ("unk_token", "bos_token", "eos_token", "pad_token", "cls_token", "sep_token", "mask_token")}
@@ -289,22 +291,22 @@ def st_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
     ]
 
 
-def encoder_assets(embedder: Embedder, fingerprint_: str) -> list[Asset]:
+def encoder_assets(embedder: Embedder, digest: str) -> list[Asset]:
     config: dict[str, Any] = {
         "engine": embedder.engine,
         "model": embedder.model,
-        "fingerprint": fingerprint_,
+        "fingerprint": digest,
         "dims": embedder.dims,
         "query_prefix": embedder.settings.query_prefix,
         "char_fixes": char_fixes(),  # builder.textnorm.fold, before NFKC
     }
+    runtime = ort_assets()
     if embedder.engine == "use-multilingual":
         encoder = use_encoder(embedder, config)
     elif embedder.engine == "sentence-transformers":
         encoder = st_encoder(embedder, config)
     else:
         raise Unavailable(f"埋め込みエンジン {embedder.engine} はブラウザでは使えません")
-    runtime = ort_assets()
     config_asset = Asset("config", f"{FOLDER}/config.js", register("config", config, "How the page embeds a query"))
     # From the builder's checkout, like the loader inlined in SCRIPT, so the two always match.
     module = Asset("encoder", f"{FOLDER}/encoder.js", (MODULES / "encoder.js").read_text(encoding="utf-8"))
@@ -348,16 +350,18 @@ class SemanticAssets:
             return {"available": False, "reason": reason, "engine": "", "model": ""}, []
         from builder.generate.similar import document_vectors
 
-        print_ = fingerprint(embedder)
-        status: dict[str, Any] = {"available": True, "reason": "", "engine": embedder.engine, "model": embedder.model, "fingerprint": print_}
+        digest = fingerprint(embedder)
+        status: dict[str, Any] = {"available": True, "reason": "", "engine": embedder.engine, "model": embedder.model, "fingerprint": digest}
         try:
-            encoder = encoder_assets(embedder, print_)
+            encoder = encoder_assets(embedder, digest)
         except Unavailable as error:
+            # INFO, not WARNING: the similar cases still use the model, and a strict build must not fail.
+            log.info("意味検索: 使えません（%s）。似ている事例にはモデルを使います。", error)
             status.update(available=False, reason=f"意味検索は使えません（{error}）。キーワード検索は使えます。")
             return status, []
         entries = context.corpus.cases
         vectors = document_vectors(entries, embedder)
-        assets = [*encoder, vectors_asset([e.id for e in entries], vectors, embedder, print_)]
+        assets = [*encoder, vectors_asset([e.id for e in entries], vectors, embedder, digest)]
         # ?v= so a browser never pairs a cached file with a newer one (the fingerprint check would refuse them).
         files = {a.key: f"{a.path}?v={_version(a.content)}" for a in assets if a.key}
         status["files"] = files

@@ -41,9 +41,9 @@ SHARED_SHOWN = 3
 BLOCK = 1024  # rows of the score matrix at a time
 CHUNK = 2048  # cases whose passages are embedded at a time (bounds the text held in memory)
 # Weight of shared labels next to meaning, chosen on the labelled pairs (python -m builder eval-similar):
-# nDCG@5 is 0.59 for labels alone, 0.53 for use-multilingual meaning alone, and 0.65–0.67 for the sum
-# at any λ from 0.5 to 1.5 (λ = 1: +0.07 ± 0.025 over labels alone, paired per source case). 1.0 is the
-# middle of that plateau; each signal finds pairs the other misses.
+# nDCG@5 is 0.59 for labels alone, 0.55 for use-multilingual meaning alone, and 0.65–0.67 for the sum
+# at any λ from 0.25 to 1.5 (λ = 1: +0.070 ± 0.025 over labels alone, paired per source case). 1.0 is
+# in the middle of that plateau, where the gain is steadiest; each signal finds pairs the other misses.
 LABEL_WEIGHT = 1.0
 DECIMALS = 6  # scores are rounded before ordering, so float noise cannot reorder ties
 NEAR = 1e-5  # more than float32 noise in a score, less than any real difference
@@ -163,10 +163,11 @@ def passages(entry: Entry, max_chars: int, fields: Sequence[str] = DOCUMENT_FIEL
 def document_vectors(entries: Sequence[Entry], embedder: Embedder, *, one_vector: bool = False) -> np.ndarray:
     """One L2-normalised row per case: the mean of its normalised passage vectors.
 
-    Passages, not one vector per case: with use-multilingual (2,000 characters, so 9 of
-    the 34 cases split) both score the same on the labelled pairs (nDCG@5 0.529 either way
-    by meaning alone, 0.663 vs 0.668 with labels), but a sentence-transformers model reads
-    only its first few hundred tokens, so one vector would silently drop most of a long case.
+    Passages, not one vector per case: with use-multilingual (2,000 characters, so 9 of the
+    34 cases split) passages score a little higher on the labelled pairs (nDCG@5 0.549 vs
+    0.534 by meaning alone, 0.663 vs 0.654 with labels; within noise), and a
+    sentence-transformers model reads only its first few hundred tokens, so one vector
+    would silently drop most of a long case.
     ``one_vector`` is for that comparison (``python -m builder eval-similar``).
     """
     import numpy as np
@@ -413,7 +414,8 @@ class SimilarCases:
             for j in neighbours:
                 other = _case(entries[j])
                 if j not in heads:
-                    heads[j] = f"- {md.link(other.title, md.relative(reasons.here, paths.case(other.id)))}（{md.text(other.organisation.name)}）"
+                    link = md.link(other.title, md.relative(reasons.here, paths.case(other.id)))
+                    heads[j] = f"- {link}（{md.text(other.organisation.name)}）"
                 closeness = float(meaning[i] @ meaning[j]) if meaning is not None else None
                 lines.append(heads[j] + "  \n  " + "・".join(reasons(i, j, _case(entry), other, closeness)))
             body = "\n".join(lines) if lines else md.text(NOTHING_SHARED)

@@ -27,3 +27,9 @@ test("ties keep the order in which the lists named the cases", function () {
   const fused = rrf([{ name: "keyword", ids: ["x"] }, { name: "semantic", ids: ["y"] }]);
   assert.deepEqual(fused.map(function (f) { return f.id; }), ["x", "y"]);
 });
+
+test("a list's factor lets its vote depend on the case", function () {
+  const fused = rrf([{ name: "keyword", ids: ["a", "b"] }, { name: "semantic", ids: ["c", "b"], weight: 0.5, factor: function (id) { return id === "b" ? 2 : 1; } }]);
+  assert.ok(Math.abs(fused.find(function (f) { return f.id === "b"; }).score - (1 / 62 + (0.5 * 2) / 62)) < 1e-12);
+  assert.deepEqual(fused.map(function (f) { return f.id; }), ["b", "a", "c"]);
+});

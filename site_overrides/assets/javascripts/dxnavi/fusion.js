@@ -16,7 +16,8 @@
   const K = 60;
 
   /**
-   * lists: [{name, ids: [id best first], weight = 1}].
+   * lists: [{name, ids: [id best first], weight = 1, factor(id) = 1}]; factor lets one list's vote
+   * depend on the case (the semantic list knows nothing of 小さな町, so the page lifts the cases that fit).
    * Returns [{id, score, ranks: {name: rank}}], best first; ties keep the first list's order.
    */
   function rrf(lists, k) {
@@ -30,7 +31,7 @@
         const item = found.get(id);
         if (item.ranks[list.name] !== undefined) return; // a list names each case once
         item.ranks[list.name] = i + 1;
-        item.score += weight / (constant + i + 1);
+        item.score += (weight * (list.factor ? list.factor(id) : 1)) / (constant + i + 1);
       });
     }
     return Array.from(found.values())

@@ -130,8 +130,14 @@
     }
 
     function setOff(id, off) {
-      if (off) state.off.add(id);
-      else state.off.delete(id);
+      setOffAll([id], off);
+    }
+
+    function setOffAll(ids, off) {
+      for (const id of ids) {
+        if (off) state.off.add(id);
+        else state.off.delete(id);
+      }
       update("push");
     }
 
@@ -143,28 +149,41 @@
       chipBox.textContent = "";
       const items = [];
       for (const chip of plan.chips) {
+        if (chip.type !== "expansion") continue;
         const li = el("li", "dxn-chip dxn-chip--" + chip.type + (chip.active ? "" : " dxn-chip--off"));
-        if (chip.type === "expansion") {
-          if (chip.active) {
-            li.append(el("span", "", "「" + chip.label + "」も含めて検索"));
-            li.append(chipButton("「" + chip.label + "」を検索から外す", "×", function () { setOff(chip.id, true); }));
-          } else {
-            li.append(el("span", "", "「" + chip.label + "」を含めずに検索"));
-            li.append(chipButton("「" + chip.label + "」も含めて検索する", "戻す", function () { setOff(chip.id, false); }));
-          }
-        } else if (chip.active) {
-          const filtered = sameValues(state.filters[chip.facet], chip.values);
-          li.append(el("span", "", "「" + chip.text + "」→ " + chip.label + "の事例を上位に"));
-          if (!filtered) {
-            li.append(chipButton("「" + chip.label + "」で絞り込む", "「" + chip.label + "」で絞り込む", function () {
-              state.filters[chip.facet] = chip.values.slice();
+        if (chip.active) {
+          li.append(el("span", "", "「" + chip.label + "」も含めて検索"));
+          li.append(chipButton("「" + chip.label + "」を検索から外す", "×", function () { setOff(chip.id, true); }));
+        } else {
+          li.append(el("span", "", "「" + chip.label + "」を含めずに検索"));
+          li.append(chipButton("「" + chip.label + "」も含めて検索する", "戻す", function () { setOff(chip.id, false); }));
+        }
+        items.push(li);
+      }
+      // Hints from one phrase (小さな町: a size and a kind) share a chip: one × takes the phrase back.
+      const phrases = new Map();
+      for (const chip of plan.chips) {
+        if (chip.type !== "hint") continue;
+        if (!phrases.has(chip.text)) phrases.set(chip.text, []);
+        phrases.get(chip.text).push(chip);
+      }
+      for (const [phrase, hints] of phrases) {
+        const active = hints.filter(function (h) { return h.active; });
+        const ids = hints.map(function (h) { return h.id; });
+        const li = el("li", "dxn-chip dxn-chip--hint" + (active.length ? "" : " dxn-chip--off"));
+        if (active.length) {
+          li.append(el("span", "", "「" + phrase + "」→ " + active.map(function (h) { return h.label; }).join("・") + "の事例を上位に"));
+          for (const h of active) {
+            if (sameValues(state.filters[h.facet], h.values)) continue;
+            li.append(chipButton("「" + h.label + "」で絞り込む", "「" + h.label + "」で絞り込む", function () {
+              state.filters[h.facet] = h.values.slice();
               update("push");
             }));
           }
-          li.append(chipButton("「" + chip.text + "」を条件として扱わない", "×", function () { setOff(chip.id, true); }));
+          li.append(chipButton("「" + phrase + "」を条件として扱わない", "×", function () { setOffAll(ids, true); }));
         } else {
-          li.append(el("span", "", "「" + chip.text + "」を条件として扱っていません"));
-          li.append(chipButton("「" + chip.text + "」を条件として扱う", "戻す", function () { setOff(chip.id, false); }));
+          li.append(el("span", "", "「" + phrase + "」を条件として扱っていません"));
+          li.append(chipButton("「" + phrase + "」を条件として扱う", "戻す", function () { setOffAll(ids, false); }));
         }
         items.push(li);
       }
@@ -213,7 +232,7 @@
       const keywordResults = engine.keyword(plan);
       const byDoc = new Map(keywordResults.map(function (r) { return [r.doc, r]; }));
       const ids = semantic.q === state.q ? semantic.ids : null;
-      const everything = N.api.combine(engine, state.mode, keywordResults, ids, {});
+      const everything = N.api.combine(engine, state.mode, keywordResults, ids, {}, plan);
       const results = everything.filter(function (r) { return engine.allowed(r.doc, state.filters); });
 
       renderChips(plan);

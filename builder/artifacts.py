@@ -203,6 +203,23 @@ def _scan_char(text: str, index: int) -> Finding | None:
     return None
 
 
+@functools.cache
+def _unusual_re() -> re.Pattern[str]:
+    """Any character but those ``scan`` always passes over: ASCII, and the kana, kanji and full-width
+    forms that are no artifact and no foreign letter (worked out with the very tests ``scan`` uses,
+    so skipping them cannot change a finding; checking 10,000 cases spent a quarter of its time here)."""
+    plain = [(0, 0x7F)]
+    for code in [*range(0x3000, 0x3100), *range(0x4E00, 0xA000), *range(0xFF00, 0xFFF0)]:
+        ch = chr(code)
+        if not _is_foreign_letter(ch) and _scan_char(ch, 0) is None:
+            if plain[-1][1] == code - 1:
+                plain[-1] = (plain[-1][0], code)
+            else:
+                plain.append((code, code))
+    ranges = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in plain)
+    return re.compile(f"[^{ranges}]")
+
+
 def scan(text: str) -> list[Finding]:
     """Every artifact in ``text``, in order of position."""
     findings = [
@@ -211,10 +228,11 @@ def scan(text: str) -> list[Finding]:
     ]
     index = 0
     while index < len(text):
+        unusual = _unusual_re().search(text, index)  # jumps over kana, kanji and ASCII, which hold no artifact
+        if unusual is None:
+            break
+        index = unusual.start()
         ch = text[index]
-        if ch.isascii():
-            index += 1
-            continue
         if _is_foreign_letter(ch) and not _is_foreign_letter(text[index - 1] if index else " "):
             run = _foreign_run(text, index)
             if run:

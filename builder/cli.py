@@ -1,4 +1,4 @@
-"""Command line: ``python -m builder check|fix|build|serve|new|schema|eval-search|synth``.
+"""Command line: ``python -m builder check|fix|build|serve|new|schema|eval-search|eval-similar|synth``.
 
 Contributors see only messages, never a traceback: bad input is reported by
 ``check``; anything unexpected is reported as an internal error with a request

@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 
 from builder import embedding, safefiles
 from builder.generate import theme_data
+from builder.generate.japan_map import MapDataMissing
 from builder.generate.pipeline import default_stages, generate
 from builder.project import Project
 from builder.sanitize import sanitize
@@ -100,7 +101,11 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             files.remove(file)
         self.sanitised.clear()
         stages = default_stages(self.semantic)
-        for output in generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages):
+        try:
+            outputs = generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages)
+        except MapDataMissing as exc:  # an install step was skipped: say which, not a traceback
+            raise PluginError(str(exc)) from exc
+        for output in outputs:
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
                 self.sanitised.add(output.path)

@@ -284,7 +284,7 @@ def test_header_box_lists_the_top_five_and_is_keyboard_operable(browser, serve, 
     box.focus()
     page.keyboard.insert_text("アドバイザー")  # committed at once, as an IME does
     options = page.get_by_role("option")
-    options.first.wait_for()
+    page.locator("[role=listbox][data-query=アドバイザー] [role=option]").first.wait_for()
     assert 1 <= options.count() <= 5
     assert box.get_attribute("aria-expanded") == "true"
     assert any(u.endswith("search/index.js") for u in requested)
@@ -313,7 +313,7 @@ def test_header_box_enter_opens_the_full_results(browser, serve, real_site: Path
     box = page.get_by_role("combobox", name="事例を検索")
     box.click()
     page.keyboard.type("OJT", delay=30)  # typed letter by letter
-    page.get_by_role("option").first.wait_for()
+    page.locator("[role=listbox][data-query=OJT] [role=option]").first.wait_for()
     header = page.locator("#dxn-header-option-0 .dxn-result__title").inner_text()
     page.keyboard.press("Enter")
     page.wait_for_url("**/search.html?q=OJT")

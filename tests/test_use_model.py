@@ -35,7 +35,9 @@ def _original(texts: list[str]) -> np.ndarray:
     options = onnxruntime.SessionOptions()
     options.register_custom_ops_library(get_library_path())
     session = onnxruntime.InferenceSession(str(use_prepare.source_path()), options, providers=["CPUExecutionProvider"])
-    vectors = session.run(["outputs"], {"inputs": np.array(texts, dtype=object)})[0]
+    # One text per run, as UseEncoder runs them: the graph quantises activations per run,
+    # so a text's vector depends on what else is in its batch.
+    vectors = np.concatenate([session.run(["outputs"], {"inputs": np.array([text], dtype=object)})[0] for text in texts])
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 

@@ -32,7 +32,7 @@ STYLESHEET = "assets/stylesheets/dxnavi-figures.css"
 # ColorBrewer "Blues": each step darker than the last (CIE L* about 86, 68, 46, 21).
 SHADES = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 DARK_FROM = 2  # on these shades a white outline shows the border; on lighter ones a dark grey
-OUTLINE_DARK = "#595959"  # 7:1 against white, so the lightest shade keeps a visible edge
+OUTLINE_DARK = "#404040"  # 10:1 against white and 3:1 or more against the light shades
 OUTLINE_LIGHT = "#ffffff"
 HATCH = "#8c8c8c"
 BAR = "#3f51b5"  # the theme's indigo: 6.9:1 against the white page
@@ -173,7 +173,10 @@ def prefecture_map(
             svg.append(f"<g {data}><title>{escape(name)}</title>{path}</g>")
     svg.append("</svg>")
 
-    swatch = '<svg class="dxn-legend__swatch" viewBox="0 0 20 14" aria-hidden="true" focusable="false"><rect x="1" y="1" width="18" height="12" fill="{}" stroke="{}"/></svg>'
+    swatch = (
+        '<svg class="dxn-legend__swatch" viewBox="0 0 20 14" aria-hidden="true" focusable="false">'
+        '<rect x="1" y="1" width="18" height="12" fill="{}" stroke="{}"/></svg>'
+    )
     legend = [f"<li>{swatch.format(zero, OUTLINE_DARK)}0件</li>"]
     legend += [f"<li>{swatch.format(s.fill, OUTLINE_DARK)}{escape(s.label)}</li>" for s in classes]
     note = "沖縄県は左上の枠の中に2倍の大きさで、島しょ部は省いて示しています。" if not small else ""
@@ -226,7 +229,7 @@ def year_bars(sources: Facet, taxonomy: Taxonomy) -> list[tuple[str, list[Bar]]]
         count = sum(len(v.cases) for v in values)
         single = len(values) == 1 and values[0].has_page
         target = paths.value(sources.folder, values[0].id) if single else paths.index(sources.folder)
-        bars.append(Bar(f"{year}年" if year else "発行年の記載なし", count, target))
+        bars.append(Bar(f"{year}年" if year else "発行年が書かれていない資料", count, target))
     return [("", bars)]
 
 

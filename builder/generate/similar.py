@@ -58,6 +58,7 @@ BY_LABELS = (
 )
 NO_ENGINE = "埋め込みモデルが設定されていません"
 NOTHING_SHARED = "共通するキーワード・カテゴリ・支援制度・人材像のある、他の団体の事例はありません。"
+NO_OTHERS = "他の団体の事例はまだありません。"
 
 
 def _case(entry: Entry) -> Case:
@@ -418,5 +419,5 @@ class SimilarCases:
                     heads[j] = f"- {link}（{md.text(other.organisation.name)}）"
                 closeness = float(meaning[i] @ meaning[j]) if meaning is not None else None
                 lines.append(heads[j] + "  \n  " + "・".join(reasons(i, j, _case(entry), other, closeness)))
-            body = "\n".join(lines) if lines else md.text(NOTHING_SHARED)
+            body = "\n".join(lines) if lines else md.text(NOTHING_SHARED if meaning is None else NO_OTHERS)
             context.case_sections[entry.id].append(Section("似ている事例", note + "\n\n" + body))

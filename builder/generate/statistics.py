@@ -30,7 +30,7 @@ def render_statistics(corpus: Corpus, use_directory_urls: bool) -> str:
         ("団体区分", "kinds", [chart(paths.KINDS, "団体区分ごとの事例の数", pictures.facet_bars(facets[paths.KINDS]))]),
         ("出典資料と発行年", "sources", [
             chart(paths.SOURCES, "出典資料ごとの事例の数", pictures.facet_bars(sources)),
-            chart(paths.SOURCES, "発行年ごとの事例の数", pictures.year_bars(sources, t), key="years", note="資料に発行年が書かれていない事例は「発行年の記載なし」に数えています。"),
+            chart(paths.SOURCES, "発行年ごとの事例の数", pictures.year_bars(sources, t), key="years", note="発行年は出典資料の発行年です（事例の年ではありません）。"),
         ]),
         ("キーワード", "keywords", [
             chart(

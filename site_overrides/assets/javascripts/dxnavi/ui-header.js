@@ -78,6 +78,7 @@
       const plan = engine.plan(q);
       const ranked = engine.keyword(plan);
       listbox.textContent = "";
+      listbox.dataset.query = q; // which query the list answers (tests wait for it)
       options = ranked.slice(0, LIMIT).map(function (r, i) {
         const item = engine.cases[r.doc];
         const matched = r.matched.map(function (m) { return Object.assign({}, m, { display: m.expansion ? m.text : N.query.display(plan, m.start, m.end) }); });

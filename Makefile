@@ -41,9 +41,13 @@ test: $(VENV)/.test-installed node_modules/.installed
 	tools/ensure-chromium
 	$(BIN)/python -m pytest
 
-# How check and build scale with the number of cases (prints numbers, asserts nothing).
+# How check, the builder's stages and the site scale: the real cases and synthetic libraries of
+# SIZES cases (prints a table with the targets, writes it as Markdown to BENCH_OUT; asserts nothing).
+# Quick run: make bench SIZES="34 300"
+SIZES ?= 34 1000 10000
+BENCH_OUT ?= $(or $(TMPDIR),/tmp)/bench-results.md
 bench: $(VENV)/.site-installed
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(SIZES) --out $(BENCH_OUT)
 
 # Re-pin every transitive dependency after changing pyproject.toml.
 constraints:

@@ -158,8 +158,11 @@ def _artifact_problems(doc: Document) -> list[Problem]:
     """One problem per line and rule, listing the characters and their fixes."""
     assert doc.text is not None
     grouped: dict[tuple[int, str], list[artifacts.Finding]] = defaultdict(list)
-    line_starts = [0] + [i + 1 for i, ch in enumerate(doc.text) if ch == "\n"]
-    for finding in artifacts.scan(doc.text):
+    findings = artifacts.scan(doc.text)
+    if not findings:  # the usual case: no need to walk the text for its line starts
+        return []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", doc.text)]
+    for finding in findings:
         line = bisect.bisect_right(line_starts, finding.index)
         grouped[(line, finding.rule)].append(finding)
     problems = []

@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from builder import embedding, safefiles
+from builder.accessible import table_headers
 from builder.generate import theme_data
 from builder.generate.japan_map import MapDataMissing
 from builder.generate.pipeline import default_stages, generate
@@ -137,7 +138,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             log.warning("%s: 通常のファイルではないもの（リンクなど）なので、サイトに載せません。python -m builder check で確認してください。", rel)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return sanitize(html) if page.file.src_uri in self.sanitised else html
+        html = sanitize(html) if page.file.src_uri in self.sanitised else html
+        return table_headers(html)
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.project is not None

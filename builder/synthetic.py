@@ -91,7 +91,7 @@ _POPULATION = {  # log-normal: median, sigma, clamp
 }
 _URL_HOST = {"市": "city", "区": "city", "町": "town", "村": "vill", "都道府県": "pref"}
 _CATALOG_ORG_TYPE = {"市": "市区", "区": "市区", "町": "町村", "村": "町村", "都道府県": "都道府県"}
-_ZIPF_S = 1.0
+_ZIPF_S = 0.5  # with 3–8 keywords a case drawn without replacement, the top keyword lands in about a quarter of the cases, as in the real ones
 
 _LINE_STARTS = ("Ｑ：", "Q:", "※", "・", "①", "②", "③", "④", "⑤")  # note lines, kept whole
 _FRAGMENT_STARTS = tuple("をにがはのでへ、。）」")
@@ -334,7 +334,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.places = _Places(self.rng, corpus.taxonomy)
         self.coinage = _Coinage(self.rng)
-        self.ids: set[str] = set()
+        self.ids: set[str] = {case.id for case in corpus.cases}  # never a real case's id: the two may meet in one folder
         self.items: Counter[str] = Counter()
 
     def organisations(self) -> Iterator[tuple[Organisation, int]]:
@@ -400,7 +400,7 @@ class _Generator:
         weights = {}
         for keyword in c.taxonomy.keywords:
             weight = 1 / (c.keyword_rank[keyword.label] + 1) ** _ZIPF_S
-            weight *= 3 if keyword.label in with_category else 1
+            weight *= 1.5 if keyword.label in with_category else 1
             weight *= 0.2 if keyword.group == "prefecture" and not is_prefecture else 1
             weights[keyword.label] = weight
         return _sample(self.rng, weights, count)

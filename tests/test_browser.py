@@ -5,23 +5,17 @@ Uses the machine's Chromium (see tools/ensure-chromium); never downloads a brows
 
 from __future__ import annotations
 
-import functools
-import os
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import BAD_INPUT, REPO, assemble_project, cli_env
+from browser_support import browser, build_real_site, serve  # noqa: F401  (fixtures, shared by the browser tests)
+from conftest import BAD_INPUT, assemble_project, cli_env
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 PAYLOAD_CASE = """---
 id: payload-everywhere
@@ -63,44 +57,6 @@ awards:
 
 ## 見出し<script>alert('heading')</script>
 """
-
-
-def _chromium() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)  # type: ignore[return-value]
-    pytest.fail("No Chromium found: run tools/ensure-chromium (make test does) or set CHROMIUM=/path/to/chromium")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@pytest.fixture(scope="module")
-def serve() -> Iterator:
-    servers = []
-
-    def start(directory: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 class Watched:
@@ -199,12 +155,7 @@ def test_payload_text_is_shown_as_text(browser, serve, payload_site: Path) -> No
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("real") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "builder", "build", "--site-dir", str(site)], cwd=REPO, capture_output=True, text=True, env=cli_env()
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site
+    return build_real_site(tmp_path_factory.mktemp("real") / "site")
 
 
 def test_reader_finds_a_case_by_clicking(browser, serve, real_site: Path) -> None:

@@ -7,23 +7,17 @@ sideways, and a count split from its label (「67」 / 「キーワード」).
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, cli_env
+from browser_support import browser, build_real_site  # noqa: F401  (fixtures, shared by the browser tests)
+from builder.evaluation.serving import served
+from conftest import REPO
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SCREENS = REPO / "tests" / "artifacts" / "screens"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 
@@ -66,44 +60,15 @@ BROKEN_COUNTS = """() => {
 }"""
 
 
-def _chromium() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)  # type: ignore[return-value]
-    pytest.fail("No Chromium found: run tools/ensure-chromium (make test does) or set CHROMIUM=/path/to/chromium")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("layout") / "site"
-    command = [sys.executable, "-m", "builder", "build", "--site-dir", str(site)]
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=cli_env())
-    assert result.returncode == 0, result.stdout + result.stderr
-    return site
+    return build_real_site(tmp_path_factory.mktemp("layout") / "site")
 
 
 @pytest.fixture(scope="module")
 def base(site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
-        yield instance
-        instance.close()
+    with served(site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("width", WIDTHS)

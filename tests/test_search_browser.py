@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from test_browser import Watched, browser, heading, payload_site, real_site, serve  # noqa: F401  (fixtures)
+from browser_support import browser, serve  # noqa: F401  (fixtures)
+from test_browser import Watched, heading, payload_site, real_site  # noqa: F401  (fixtures)
 
 from builder.search_terms import terms
 

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, assemble_project, cli_env, run_cli
-from test_browser import browser, serve  # noqa: F401  (fixtures: the machine's Chromium, a local server)
+from browser_support import browser, serve  # noqa: F401  (fixtures: the machine's Chromium, a local server)
 
 PARITY = json.loads((REPO / "tests" / "semantic_parity.json").read_text(encoding="utf-8"))
 HARNESS = "semantic-harness.html"

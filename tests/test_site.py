@@ -130,7 +130,7 @@ def test_404_page_is_japanese_and_leads_somewhere(fixture_site: Path) -> None:
     assert "Not found" not in html
     assert "<title>ページが見つかりません - DX人材事例ナビ</title>" in html and "<h1>ページが見つかりません</h1>" in html
     # Served at any missing address, so its links are from the site root (or SITE_URL's path).
-    assert re.search(r'<form class="dxn-search-box" action="/search\.html" method="get" role="search">\s*<input name="q"', html)
+    assert re.search(r'<form class="dxn-search-box" action="/search\.html" method="get" role="search"[^>]*>\s*<input name="q"', html)
     for folder in ("cases", "keywords", "prefectures", "population", "kinds", "organisations", "categories", "schemes", "roles", "sources"):
         assert f'<a href="/{folder}/index.html">' in html, folder
     assert '<a href="/cases.json">cases.json</a>' in html

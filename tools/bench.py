@@ -1,63 +1,307 @@
-"""Benchmark: how check and build scale with the number of cases. Prints numbers; asserts nothing.
+"""``make bench``: how check, the builder's stages and the site scale with the number of cases.
 
-Usage: python tools/bench.py [N ...]   (default: 34 300 1000)
+Usage: python tools/bench.py [SIZE ...] [--seed S] [--out FILE]    (default sizes: 34 1000 10000)
 
-Each run copies the real taxonomy, pages and site config into a temporary
-project and fills cases/ with N cases made from the real ones (same content,
-new ids), then times `python -m builder check` and `python -m builder build`.
-Copies repeat the same words, so the search index grows a little slower here
-than it would with as many different cases.
+A size equal to the number of real cases (34) means the real cases; any other size is a
+synthetic library of that many cases (``python -m builder synth``, seed 0), each in a fresh
+temporary project. For each size it measures, in child processes:
+
+- ``check`` (the command, wall time);
+- the builder without MkDocs: load and validate, loading the embedding engine, and each stage
+  of ``builder.generate.pipeline``, twice: with a fresh embedding cache (DXNAVI_CACHE), then warm;
+- ``build`` with the warm cache (check, then MkDocs: check, stages, rendering), its peak memory
+  (the largest process), the site's size and number of files;
+- a rebuild after editing one case (``build`` again, warm cache).
+
+Peak memory is ru_maxrss of the child's process tree (os.wait4). The browser figures belong to
+the search benchmark; their rows say so until one exists. Prints one table, with the issue's
+targets next to the figures, and writes it as Markdown (default: bench-results.md in the
+temporary folder). Asserts nothing; the machine's load average is printed with the table,
+since other work on it slows every figure.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+EMBEDDING_STAGES = ("similar-cases", "semantic-assets")
+BROWSER = "n/a (search bench)"
+MB = 1e6
 
 
-def make_project(root: Path, count: int) -> None:
-    for name in ("taxonomy", "pages", "site_overrides"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "cases").mkdir()
-    originals = sorted((REPO / "cases").rglob("*.md"))
-    for n in range(count):
-        source = originals[n % len(originals)]
-        case_id = source.stem if n < len(originals) else f"{source.stem}-copy{n}"
-        text = source.read_text(encoding="utf-8").replace(f"id: {source.stem}\n", f"id: {case_id}\n", 1)
-        (root / "cases" / f"{case_id}.md").write_text(text, encoding="utf-8")
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float  # largest process of the tree
+    output: str
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - start
+def run(command: list[str], env: dict[str, str], cwd: Path) -> Run:
+    """Run ``command``; wall time and the peak memory of its process tree (not of earlier children)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{text[-3000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, text)  # KiB on Linux
 
 
-def main(counts: list[int]) -> None:
-    print(f"{'cases':>6} {'check s':>8} {'build s':>8} {'pages':>6} {'site MB':>8} {'case page KB':>13} {'search index MB':>16}")
-    for count in counts:
-        with tempfile.TemporaryDirectory() as folder:
-            root = Path(folder) / "project"
-            root.mkdir()
-            make_project(root, count)
-            check = timed([sys.executable, "-m", "builder", "--root", str(root), "check"], root)
-            build = timed([sys.executable, "-m", "builder", "--root", str(root), "build"], root)
-            site = root / "site"
-            pages = sum(1 for _ in site.rglob("*.html"))
-            size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
-            case_page = (site / "cases" / "ibaraki-goka-talent-guidebook.html").stat().st_size / 1e3
-            index = (site / "search" / "index.js").stat().st_size / 1e6
-            print(f"{count:>6} {check:>8.2f} {build:>8.2f} {pages:>6} {size:>8.1f} {case_page:>13.1f} {index:>16.1f}")
+@dataclass
+class Size:
+    label: str
+    cases: int
+    generate_s: float | None = None
+    check: Run | None = None
+    cold: dict = field(default_factory=dict)
+    warm: dict = field(default_factory=dict)
+    build: Run | None = None
+    rebuild: Run | None = None
+    site_mb: float = 0.0
+    site_files: int = 0
+    html_pages: int = 0
+    search_mb: float = 0.0
+
+
+def measure(count: int, real_count: int, seed: int, folder: Path) -> Size:
+    python = sys.executable
+    root = folder / f"project-{count}"
+    cache = folder / f"cache-{count}"
+    size = Size("real" if count == real_count else "synthetic", count)
+    started = time.perf_counter()
+    from builder.synthetic import COPIED, write_project
+
+    if count == real_count:
+        for name in (*COPIED, "cases"):
+            (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, root / name)
+    else:
+        write_project(REPO, root, count, seed)
+        size.generate_s = time.perf_counter() - started
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DXNAVI_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    say = lambda what: print(f"  [{count}] {what} …", file=sys.stderr, flush=True)  # noqa: E731
+    say("check")
+    size.check = run([python, "-m", "builder", "--root", str(root), "check"], env, root)
+    for label, target in (("stages, cold cache", size.cold), ("stages, warm cache", size.warm)):
+        say(label)
+        stages = run([python, str(Path(__file__).resolve()), "--stages", str(root)], env, root)
+        target.update(json.loads(stages.output.strip().splitlines()[-1]))
+        target["peak_mb"] = stages.peak_mb
+    site = root / "site"
+    say("build")
+    size.build = run([python, "-m", "builder", "--root", str(root), "build", "--site-dir", str(site)], env, root)
+    files = [p for p in site.rglob("*") if p.is_file()]
+    size.site_files = len(files)
+    size.site_mb = sum(p.stat().st_size for p in files) / MB
+    size.html_pages = sum(1 for p in files if p.suffix == ".html")
+    size.search_mb = sum(p.stat().st_size for p in files if p.relative_to(site).parts[0] == "search") / MB
+    edited = sorted((root / "cases").glob("*.md"))[0]
+    text = edited.read_text(encoding="utf-8")
+    title = next(line for line in text.split("\n") if line.startswith("title: "))
+    edited.write_text(text.replace(title, title + "（改訂）", 1), encoding="utf-8")
+    say("rebuild after editing one case")
+    size.rebuild = run([python, "-m", "builder", "--root", str(root), "build", "--site-dir", str(site)], env, root)
+    shutil.rmtree(root)  # a 10,000-case site is large; the cache goes with the folder
+    return size
+
+
+# --- the builder without MkDocs, in a child process (--stages) ------------------------------
+
+
+def _plugin_settings(root: Path):  # type: ignore[no-untyped-def]
+    """The embedding settings mkdocs.yml gives the dxnavi plugin (defaults where it says nothing)."""
+    import yaml
+
+    from builder.embedding import EmbeddingSettings
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!ENV", lambda loader, node: None)
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader) or {}
+    options: dict = {}
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("dxnavi"), dict):
+            options = plugin["dxnavi"].get("embedding") or {}
+    fields = {k: v for k, v in options.items() if k in ("engine", "model", "query_prefix", "document_prefix")}
+    if "fields" in options:
+        fields["fields"] = tuple(options["fields"])
+    if "cache_dir" in options:
+        fields["cache_dir"] = Path(options["cache_dir"])
+    return EmbeddingSettings(**fields), bool(config.get("use_directory_urls", True))
+
+
+def stages_main(root: Path) -> None:
+    from builder import embedding
+    from builder.generate.pipeline import default_stages, generate
+    from builder.project import Project
+    from builder.validate import check_project
+
+    started = time.perf_counter()
+    result = check_project(Project(root))
+    load_validate = time.perf_counter() - started
+    assert result.corpus is not None and not result.errors, "the project has errors: run check"
+    settings, directory_urls = _plugin_settings(root)
+    started = time.perf_counter()
+    semantic = embedding.availability(settings, root)
+    engine_s = time.perf_counter() - started
+    engine = f"{semantic.embedder.engine} ({semantic.embedder.model})" if semantic.embedder else f"none: {semantic.reason}"
+    timings: dict[str, float] = {}
+    generate(result.corpus, use_directory_urls=directory_urls, stages=default_stages(semantic), timings=timings)
+    print(json.dumps({"load_validate": load_validate, "engine_load": engine_s, "engine": engine, "stages": timings}))
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    name: str
+    cells: list[str]
+    target: str = ""
+
+
+def _s(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}" if seconds < 100 else f"{seconds:.0f}"
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def _target(sizes: list[Size], text: str, checks: list[tuple[int, bool]]) -> str:
+    """The target, with whether the figures at the sizes it names meet it (when those sizes ran)."""
+    found = [f"{n:,}: {_mark(ok)}" for n, ok in checks if any(s.cases == n and s.label == "synthetic" for s in sizes)]
+    return text + (f" ({'; '.join(found)})" if found else "")
+
+
+def table(sizes: list[Size]) -> list[Row]:
+    by = {s.cases: s for s in sizes if s.label == "synthetic"}
+
+    def at(n: int, value) -> bool:  # type: ignore[no-untyped-def]
+        return value(by[n]) if n in by else True
+
+    def without_mkdocs(s: Size, run: dict) -> float:
+        return run["load_validate"] + run["engine_load"] + sum(run["stages"].values())
+
+    def render(s: Size) -> float:  # build = the check command's work + MkDocs (whose plugin checks and runs the stages) + rendering
+        assert s.build and s.check
+        return s.build.seconds - s.check.seconds - without_mkdocs(s, s.warm)
+
+    rows = [
+        Row("generate the synthetic cases (s)", [_s(s.generate_s) if s.generate_s is not None else "—" for s in sizes]),
+        Row("check (s)", [_s(s.check.seconds) for s in sizes if s.check], _target(sizes, "< 15 s at 10k", [(10_000, at(10_000, lambda s: s.check.seconds < 15))])),
+        Row("check peak memory (MB)", [f"{s.check.peak_mb:.0f}" for s in sizes if s.check]),
+        Row("builder: load and validate (s)", [_s(s.warm["load_validate"]) for s in sizes]),
+        Row("builder: load the embedding engine, cold → warm (s)", [f"{_s(s.cold['engine_load'])} → {_s(s.warm['engine_load'])}" for s in sizes]),
+    ]
+    names = list(dict.fromkeys(name for s in sizes for name in s.warm["stages"]))
+    for name in names:
+        if name in EMBEDDING_STAGES:
+            cells = [f"{_s(s.cold['stages'].get(name))} → {_s(s.warm['stages'].get(name))}" for s in sizes]
+            rows.append(Row(f"stage {name}, cold → warm cache (s)", cells))
+        else:
+            rows.append(Row(f"stage {name} (s)", [_s(s.warm["stages"].get(name)) for s in sizes]))
+    rows += [
+        Row("builder without MkDocs, cold cache (s)", [_s(without_mkdocs(s, s.cold)) for s in sizes]),
+        Row(
+            "builder without MkDocs, warm cache (s)",
+            [_s(without_mkdocs(s, s.warm)) for s in sizes],
+            _target(sizes, "< 30 s at 10k", [(10_000, at(10_000, lambda s: without_mkdocs(s, s.warm) < 30))]),
+        ),
+        Row(
+            "builder without MkDocs, peak memory cold / warm (MB)",
+            [f"{s.cold['peak_mb']:.0f} / {s.warm['peak_mb']:.0f}" for s in sizes],
+            _target(sizes, "< 2 GB at 10k", [(10_000, at(10_000, lambda s: max(s.cold["peak_mb"], s.warm["peak_mb"]) < 2000))]),
+        ),
+        Row(
+            "build: check + MkDocs, warm cache (s)",
+            [_s(s.build.seconds) for s in sizes if s.build],
+            _target(sizes, "< 60 s at 1k; < 10 min at 10k", [(1000, at(1000, lambda s: s.build.seconds < 60)), (10_000, at(10_000, lambda s: s.build.seconds < 600))]),
+        ),
+        Row("  of which MkDocs rendering, derived (s)", [_s(render(s)) for s in sizes]),
+        Row(
+            "build peak memory, largest process (MB)",
+            [f"{s.build.peak_mb:.0f}" for s in sizes if s.build],
+            _target(sizes, "< 4 GB at 10k", [(10_000, at(10_000, lambda s: s.build.peak_mb < 4000))]),
+        ),
+        Row(
+            "site size (MB)",
+            [f"{s.site_mb:.1f}" for s in sizes],
+            _target(sizes, "< 60 MB at 1k; < 600 MB at 10k", [(1000, at(1000, lambda s: s.site_mb < 60)), (10_000, at(10_000, lambda s: s.site_mb < 600))]),
+        ),
+        Row("site files / HTML pages", [f"{s.site_files:,} / {s.html_pages:,}" for s in sizes]),
+        Row("  of which search/ (MB)", [f"{s.search_mb:.1f}" for s in sizes]),
+        Row(
+            "rebuild after editing one case (s)",
+            [_s(s.rebuild.seconds) for s in sizes if s.rebuild],
+            _target(sizes, "< 1/5 of the full build at 1k", [(1000, at(1000, lambda s: s.rebuild.seconds < s.build.seconds / 5))]),
+        ),
+        Row("  rebuild / full build", [f"{s.rebuild.seconds / s.build.seconds:.2f}" for s in sizes if s.rebuild and s.build]),
+        Row("browser: bytes of the first keyword query, gzip", [BROWSER] * len(sizes)),
+        Row("browser: bytes of the first semantic query, gzip", [BROWSER] * len(sizes)),
+        Row("browser: search ready (ms)", [BROWSER] * len(sizes)),
+        Row("browser: query p95 in Chromium (ms)", [BROWSER] * len(sizes)),
+    ]
+    return rows
+
+
+def markdown(sizes: list[Size], rows: list[Row]) -> str:
+    header = ["", *[f"{s.cases:,} ({s.label})" for s in sizes], "target"]
+    lines = [header, ["---"] * len(header)] + [[r.name, *r.cells, r.target] for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |" for line in lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[34, 1000, 10_000])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "bench-results.md")
+    parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # internal: the builder without MkDocs
+    args = parser.parse_args()
+    if args.stages:
+        stages_main(args.stages.resolve())
+        return
+    real = len(list((REPO / "cases").glob("*.md")))
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    sizes = []
+    with tempfile.TemporaryDirectory(prefix="dxnavi-bench-") as folder:
+        for count in args.sizes:
+            print(f"measuring {count:,} cases …", file=sys.stderr, flush=True)
+            sizes.append(measure(count, real, args.seed, Path(folder)))
+    rows = table(sizes)
+    engine = sizes[0].warm.get("engine", "?") if sizes else "?"
+    context = (
+        f"{os.cpu_count()} cores, load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end; "
+        f"Python {sys.version.split()[0]}; embedding engine {engine}; synthetic seed {args.seed}; "
+        f"{time.perf_counter() - started:.0f} s in all; {time.strftime('%Y-%m-%d %H:%M')}"
+    )
+    text = markdown(sizes, rows)
+    print(f"\n{context}\n\n{text}\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(f"# make bench\n\n{context}\n\n{text}\n", encoding="utf-8")
+    print(f"Markdown: {args.out}")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [34, 300, 1000])
+    main()

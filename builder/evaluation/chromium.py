@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Debian's package first (tools/ensure-chromium installs it), then whatever is on PATH.
+_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 class BrowserUnavailable(Exception):

@@ -34,7 +34,7 @@ def search_box(use_directory_urls: bool) -> str:
     """A plain form: it works without JavaScript on this page and hands ?q= to the search page."""
     action = paths.url(paths.SEARCH, use_directory_urls)
     return (
-        f'<form class="dxn-search-box" action="{action}" role="search" markdown="0">\n'
+        f'<form class="dxn-search-box" action="{action}" role="search" aria-label="事例の検索" markdown="0">\n'
         f'<input name="q" type="search" aria-label="事例を検索" placeholder="{SEARCH_PLACEHOLDER}">\n'
         '<button type="submit">検索</button>\n'
         "</form>"

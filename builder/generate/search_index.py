@@ -25,6 +25,9 @@ Index format (``index``):
 Alongside go, per case, what a result shows (including plain text for
 snippets) and which facet values it has, and the query tables of
 ``builder.generate.query_hints``.
+
+The site ships this data cut into chunks that a query loads by need
+(``builder.generate.search_shards``; ``INDEX_SCRIPT`` is their manifest).
 """
 
 from __future__ import annotations
@@ -240,7 +243,7 @@ hide:
 # 事例を検索
 
 <div class="dxn-search" id="dxn-search" markdown="0">
-<form class="dxn-search__form" role="search" action="" method="get">
+<form class="dxn-search__form" role="search" aria-label="事例の検索" action="" method="get">
 <label for="dxn-search-query">言葉・団体名・「小さな町で外部人材を活用」のような文で探す</label>
 <div class="dxn-search__row">
 <input id="dxn-search-query" name="q" type="search" autocomplete="off" enterkeyhint="search"
@@ -278,6 +281,10 @@ class KeywordSearch:
     name = "keyword-search"
 
     def run(self, context: BuildContext) -> None:
+        from builder.generate.search_shards import shard
+
         data = search_data(context.corpus, context.use_directory_urls)
-        context.add(OutputFile(INDEX_SCRIPT, index_script(data)))
+        # In chunks a query loads by need (INDEX_SCRIPT becomes their manifest); index_script() is the whole, for tools.
+        for path, content in shard(data).items():
+            context.add(OutputFile(path, content))
         context.add(OutputFile(paths.SEARCH, render_page(context.use_directory_urls)))

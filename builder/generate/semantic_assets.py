@@ -168,10 +168,11 @@ def dequantise(manifest: dict[str, Any]) -> np.ndarray:
     return values * np.asarray(manifest["scales"], dtype=np.float32)[:, None]
 
 
-def vectors_asset(ids: list[str], vectors: np.ndarray, embedder: Embedder, fingerprint: str) -> Asset:
+def vectors_asset(ids: list[str], vectors: np.ndarray, embedder: Embedder, fingerprint: str, docs: list[int] | None = None) -> Asset:
     data, scales = quantise(vectors)
+    extra = {"docs": docs} if docs is not None else {}  # each row's position in the keyword index (a sharded page has no id list)
     manifest = binary(
-        data, engine=embedder.engine, model=embedder.model, dims=int(vectors.shape[1]), ids=ids, scales=scales, fingerprint=fingerprint, dtype="int8"
+        data, engine=embedder.engine, model=embedder.model, dims=int(vectors.shape[1]), ids=ids, scales=scales, fingerprint=fingerprint, dtype="int8", **extra
     )
     comment = "One int8 vector per case (row × scale); see builder/generate/semantic_assets.py"
     return Asset("vectors", f"{FOLDER}/vectors.js", register("vectors", manifest, comment))
@@ -359,9 +360,13 @@ class SemanticAssets:
             log.info("意味検索: 使えません（%s）。似ている事例にはモデルを使います。", error)
             status.update(available=False, reason=f"意味検索は使えません（{error}）。キーワード検索は使えます。")
             return status, []
+        from builder.generate.common import sort_cases
+
         entries = context.corpus.cases
         vectors = document_vectors(entries, embedder)
-        assets = [*encoder, vectors_asset([e.id for e in entries], vectors, embedder, digest)]
+        position = {id(e): n for n, e in enumerate(sort_cases(entries, context.corpus.taxonomy))}  # search_index's case order
+        docs = [position[id(e)] for e in entries]
+        assets = [*encoder, vectors_asset([e.id for e in entries], vectors, embedder, digest, docs)]
         # ?v= so a browser never pairs a cached file with a newer one (the fingerprint check would refuse them).
         files = {a.key: f"{a.path}?v={_version(a.content)}" for a in assets if a.key}
         status["files"] = files

@@ -42,6 +42,16 @@ test("hybrid adds semantic cases below the word's own matches for a one-word que
   assert.equal(fused.length, 3);
 });
 
+test("with a property hint, the semantic list votes only for cases that have the property", function () {
+  const e = engine();
+  const plan = Object.assign({}, e.plan("外部人材の活用"), { boosts: [{ facet: "population", values: ["under-10k"] }] });
+  const keyword = e.keyword(plan);
+  assert.equal(keyword[0].doc, 0);
+  // case-1 (over 1m people) is the semantic favourite but lacks the stated size: it must not overtake case 0.
+  const fused = api.combine(e, "hybrid", keyword, ["case-1", "case-2"], {}, plan).map(function (r) { return r.doc; });
+  assert.equal(fused[0], 0, "the case that fits stays first: " + JSON.stringify(fused));
+});
+
 test("semantic mode uses the semantic order and the filters", function () {
   const e = engine();
   const plan = e.plan("外部人材");

@@ -55,4 +55,31 @@ function searchData(docs, facets, hints) {
   };
 }
 
-module.exports = { load, buildIndex, searchData, MODULES };
+/** The value a site script registers (DxNavi.assets.register) or pushes (the manifest), run as the page would. */
+function runScript(file) {
+  const vm = require("node:vm");
+  const fs = require("node:fs");
+  const found = [];
+  const window = { DxNavi: { assets: { register: function (name, value) { found.push(value); } } } };
+  window.DXNAVI_SEARCH_QUEUE = { push: function (value) { found.push(value); } };
+  vm.runInNewContext(fs.readFileSync(file, "utf-8"), { window });
+  if (found.length !== 1) throw new Error(file + " registered " + found.length + " values");
+  return JSON.parse(JSON.stringify(found[0])); // this realm's objects, so deepStrictEqual compares values only
+}
+
+/**
+ * The sharded search data of a site folder (search_shards.py's files), loading chunks from disk;
+ * requested lists every chunk path asked for, in order.
+ */
+function shardedData(site) {
+  const keywordIndex = load("keyword-index");
+  const manifest = runScript(path.join(site, "search", "index.js"));
+  const requested = [];
+  const data = keywordIndex.sharded(manifest, function (file) {
+    requested.push(file);
+    return Promise.resolve().then(function () { return runScript(path.join(site, file)); });
+  });
+  return { data, manifest, requested };
+}
+
+module.exports = { load, buildIndex, searchData, runScript, shardedData, MODULES };

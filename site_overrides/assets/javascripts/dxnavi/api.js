@@ -3,7 +3,8 @@
  *
  *   window.caseSearch.search(query, {mode, filters, limit})
  *     -> Promise of [{id, url, title, organization, score}], best first
- *   window.caseSearch.ready            resolves when the keyword index is loaded (asking starts the load)
+ *   window.caseSearch.ready            resolves when the keyword index's manifest is loaded (asking starts the
+ *                                      load; each query then loads the chunks it needs)
  *   window.caseSearch.semanticStatus() {state, reason, engine, model} of window.DxNavi.semantic
  *
  * mode: "hybrid" (default: keyword and semantic fused by RRF; keyword only
@@ -38,21 +39,43 @@
   // (it finds no infix): the semantic cases still merge in, below the word's own matches.
   const SHORT_QUERY_CHARS = 8;
   const SHORT_QUERY_SEMANTIC_WEIGHT = 0.15;
-  // The semantic list ignores stated properties (小さな町): its vote for a case that has them counts double.
-  const SEMANTIC_HINT_WEIGHT = 1;
+  // The semantic list ignores stated properties (小さな町): with property hints, it votes only for cases
+  // that have them, in proportion. RRF keeps ranks, not the keyword score's ×4 lift for fitting cases, so a
+  // full vote for others reordered them (property nDCG@10 0.733 with a double vote for fits, 0.861 so).
   const SEMANTIC_OFF = { state: "off", reason: "意味検索はまだ用意されていません", engine: "", model: "" };
 
-  /** The search over one build's data: keyword ranking, facets and case look-up. */
+  /**
+   * The search over one build's data: keyword ranking, facets and case look-up. data is either a
+   * whole index in memory ({index, cases, facets, hints}: tests, tools) or a sharded build
+   * (keyword-index.js sharded()): then prepare(plan) loads a query's chunks before keyword(plan),
+   * loadCases(docs) the display data of cases to show, and facet sets arrive with loadFacets().
+   */
   function createEngine(data) {
     const index = data.keywordIndex || new deps.keywordIndex.KeywordIndex(data.index);
     const cases = data.cases;
-    const byId = new Map(cases.map(function (c, doc) { return [c.id, doc]; }));
+    const byId = data.byId || new Map(cases.map(function (c, doc) { return [c.id, doc]; }));
+    // sets (value id -> Set of cases) are null until the facets' cases are loaded.
     const facets = data.facets.map(function (facet) {
-      const sets = new Map(facet.values.map(function (v) { return [v.id, new Set(v.cases)]; }));
-      return Object.assign({}, facet, { sets });
+      return Object.assign({}, facet, { ids: new Set(facet.values.map(function (v) { return v.id; })), sets: null });
     });
     const facetByKey = new Map(facets.map(function (f) { return [f.key, f]; }));
     const haystacks = [];
+    let facetsReady = null;
+
+    function fillFacets(lists) {
+      facets.forEach(function (facet, f) {
+        facet.sets = new Map(facet.values.map(function (v, i) { return [v.id, new Set(lists ? lists[f][i] : v.cases)]; }));
+      });
+    }
+    if (!data.sharded) fillFacets(null);
+
+    function loadFacets() {
+      if (!data.sharded) return Promise.resolve();
+      if (!facetsReady) {
+        facetsReady = data.loadFacets().then(fillFacets, function (error) { facetsReady = null; throw error; });
+      }
+      return facetsReady;
+    }
 
     function haystack(doc) {
       if (haystacks[doc] === undefined) {
@@ -63,11 +86,21 @@
       return haystacks[doc];
     }
 
+    // Two neighbouring query terms together in a case: its text when in memory, the index's joints when sharded.
+    const joined = data.sharded
+      ? function (doc, text) { return index.joined(doc, text); }
+      : function (doc, text) { return haystack(doc).includes(text); };
+
+    function sets(facet) {
+      if (!facet.sets) throw new Error("絞り込みの情報を読み込む前に使おうとしました（prepare(plan, {facets: true})）");
+      return facet.sets;
+    }
+
     function members(key, values) {
       const facet = facetByKey.get(key);
       const out = new Set();
       if (!facet) return out;
-      for (const v of values) for (const doc of facet.sets.get(v) || []) out.add(doc);
+      for (const v of values) for (const doc of sets(facet).get(v) || []) out.add(doc);
       return out;
     }
 
@@ -79,7 +112,7 @@
         if (!facet) continue;
         let values = filters[key];
         if (typeof values === "string") values = values.split(",");
-        values = (values || []).filter(function (v) { return facet.sets.has(v); });
+        values = (values || []).filter(function (v) { return facet.ids.has(v); });
         if (values.length) out[key] = values;
       }
       return out;
@@ -90,7 +123,7 @@
       for (const key of Object.keys(filters)) {
         if (key === except) continue;
         const facet = facetByKey.get(key);
-        if (!filters[key].some(function (v) { return facet.sets.get(v).has(doc); })) return false;
+        if (!filters[key].some(function (v) { return sets(facet).get(v).has(doc); })) return false;
       }
       return true;
     }
@@ -99,12 +132,27 @@
       return deps.query.parse(query, { hints: data.hints, facets: data.facets, disabled: disabled || new Set() });
     }
 
-    /** Keyword results for a plan, before filters: [{doc, score, …}]. */
-    function keyword(p) {
-      return deps.ranking.rank(p, { index, haystack, members });
+    /**
+     * Load what keyword(plan) reads: the chunks of its terms and phrases, and the facets' cases
+     * when the plan states a property (小さな町) or options.facets asks (filters, facet counts).
+     */
+    function prepare(p, options) {
+      const jobs = [index.ensure(deps.ranking.needs(p))];
+      if ((options && options.facets) || (p.boosts && p.boosts.length)) jobs.push(loadFacets());
+      return Promise.all(jobs);
     }
 
-    return { data, index, cases, facets, byId, haystack, members, normaliseFilters, allowed, plan, keyword };
+    /** Keyword results for a prepared plan, before filters: [{doc, score, …}]. */
+    function keyword(p) {
+      return deps.ranking.rank(p, { index, joined, members });
+    }
+
+    /** Load the display data (engine.cases[doc]) of these cases. */
+    function loadCases(docs) {
+      return data.sharded ? data.loadCases(docs) : Promise.resolve();
+    }
+
+    return { data, index, cases, facets, byId, haystack, members, normaliseFilters, allowed, plan, prepare, keyword, loadCases, loadFacets };
   }
 
   // ---- Semantic side (written elsewhere; used when present) -----------------
@@ -150,6 +198,8 @@
     try {
       await s.load();
       const hits = await s.search(query, depth);
+      // A sharded engine knows only the ids of the cases it loaded: the vectors name each case's position.
+      if (engine) for (const h of hits) if (h.doc !== undefined && !engine.byId.has(h.id)) engine.byId.set(h.id, h.doc);
       return { ids: hits.map(function (h) { return h.id; }), status: semanticStatus() };
     } catch (error) {
       return { ids: null, status: { state: "error", reason: (error && error.message) || String(error), engine: status.engine, model: status.model } };
@@ -176,7 +226,7 @@
     const boosts = ((plan && plan.boosts) || []).map(function (b) { return engine.members(b.facet, b.values); });
     const fit = function (doc) {
       if (!boosts.length) return 1;
-      return 1 + (SEMANTIC_HINT_WEIGHT * boosts.filter(function (set) { return set.has(doc); }).length) / boosts.length;
+      return boosts.filter(function (set) { return set.has(doc); }).length / boosts.length;
     };
     const fused = deps.fusion.rrf([
       { name: "keyword", ids: keywordDocs.map(function (r) { return r.doc; }) },
@@ -213,10 +263,15 @@
     const filters = e.normaliseFilters(options.filters);
     const text = String(query || "");
     const plan = e.plan(text);
+    const wantsSemantic = mode !== "keyword" && text.trim();
+    // The semantic side loads its model and vectors while the keyword chunks load.
+    const semanticAnswer = wantsSemantic ? semanticIds(text, Math.max(limit, SEMANTIC_DEPTH)) : null;
+    await e.prepare(plan, { facets: Object.keys(filters).length > 0 });
     const keywordDocs = e.keyword(plan).filter(function (r) { return e.allowed(r.doc, filters); });
-    let ids = null;
-    if (mode !== "keyword" && text.trim()) ids = (await semanticIds(text, Math.max(limit, SEMANTIC_DEPTH))).ids;
-    return combine(e, mode, keywordDocs, ids, filters, plan).slice(0, limit).map(function (r) {
+    const ids = semanticAnswer ? (await semanticAnswer).ids : null;
+    const top = combine(e, mode, keywordDocs, ids, filters, plan).slice(0, limit);
+    await e.loadCases(top.map(function (r) { return r.doc; }));
+    return top.map(function (r) {
       const c = e.cases[r.doc];
       return { id: c.id, url: absolute(c.url), title: c.title, organization: c.organisation, score: r.score };
     });

@@ -1,10 +1,17 @@
 /*
  * DX人材事例ナビ search: loading the keyword index and reading its postings.
  *
- * search/index.js is a script (not fetched JSON) so that search works from a
- * folder (file://). It pushes its data onto window.DXNAVI_SEARCH_QUEUE, which
- * this module turns into a receiver; search.html includes the script itself,
- * other pages add it on first use. Format: builder/generate/search_index.py.
+ * The build writes the index in chunks (builder/generate/search_shards.py): search/index.js,
+ * the manifest (field lengths, facet values, query tables, where each key's chunk begins), and
+ * under search/k/ the postings chunks, the cases' display data and the facets' cases, each
+ * loaded when a query first needs it. All are scripts, not fetched JSON, so that search works
+ * from a folder (file://). The manifest pushes itself onto window.DXNAVI_SEARCH_QUEUE, which this
+ * module turns into a receiver; search.html includes it, other pages add it on first use; the
+ * chunks go through DxNavi.assets (assets.js).
+ *
+ * Two index classes answer ranking.js the same way: KeywordIndex over a whole index in memory
+ * (search_index.py's format: the unit tests, and the reference a sharded search must equal) and
+ * ShardedIndex over the chunks, which must be ensure()d for a query's keys before ranking.
  */
 (function (factory) {
   "use strict";
@@ -16,7 +23,46 @@
 
   const INDEX_SCRIPT = "search/index.js";
 
-  /** Postings of one build, decoded term by term on demand. */
+  /** Case -> term frequencies per field, from the flat format of search_index.py. */
+  function decode(flat, fieldCount) {
+    const out = new Map();
+    let k = 0;
+    while (k < flat.length) {
+      const field = flat[k];
+      const count = flat[k + 1];
+      k += 2;
+      let position = -1;
+      for (let n = 0; n < count; n++) {
+        position += flat[k];
+        let row = out.get(position);
+        if (!row) { row = new Array(fieldCount).fill(0); out.set(position, row); }
+        row[field] = flat[k + 1];
+        k += 2;
+      }
+    }
+    return out;
+  }
+
+  /** The sum of several terms' postings (a lone kanji looked up inside the pairs that hold it). */
+  function merge(maps, fieldCount) {
+    const out = new Map();
+    for (const map of maps) {
+      for (const [doc, tf] of map) {
+        const row = out.get(doc);
+        if (!row) out.set(doc, tf.slice());
+        else for (let f = 0; f < fieldCount; f++) row[f] += tf[f];
+      }
+    }
+    return out;
+  }
+
+  function averages(lengths, fieldCount) {
+    const out = new Array(fieldCount).fill(0);
+    for (const row of lengths) for (let f = 0; f < fieldCount; f++) out[f] += row[f];
+    return out.map(function (total) { return lengths.length ? total / lengths.length : 0; });
+  }
+
+  /** Postings of one build, all in memory, decoded term by term on demand. */
   class KeywordIndex {
     constructor(raw) {
       this.fields = raw.fields;
@@ -26,11 +72,7 @@
       this.raw = raw.postings;
       this.number = new Map(raw.terms.map(function (term, i) { return [term, i]; }));
       this.decoded = new Map();
-      this.average = raw.fields.map(function (_, f) {
-        let total = 0;
-        for (const lengths of raw.lengths) total += lengths[f];
-        return raw.lengths.length ? total / raw.lengths.length : 0;
-      });
+      this.average = averages(raw.lengths, raw.fields.length);
     }
 
     has(term) {
@@ -39,33 +81,229 @@
 
     /** Map case position -> term frequency per field, for one term of the index. */
     postings(term) {
-      if (this.decoded.has(term)) return this.decoded.get(term);
-      const out = new Map();
-      const i = this.number.get(term);
-      if (i !== undefined) {
-        const flat = this.raw[i];
-        let k = 0;
-        while (k < flat.length) {
-          const field = flat[k];
-          const count = flat[k + 1];
-          k += 2;
-          let position = -1;
-          for (let n = 0; n < count; n++) {
-            position += flat[k];
-            if (!out.has(position)) out.set(position, new Array(this.fields.length).fill(0));
-            out.get(position)[field] = flat[k + 1];
-            k += 2;
-          }
-        }
+      if (!this.decoded.has(term)) {
+        const i = this.number.get(term);
+        this.decoded.set(term, i === undefined ? new Map() : decode(this.raw[i], this.fields.length));
       }
-      this.decoded.set(term, out);
-      return out;
+      return this.decoded.get(term);
     }
 
-    /** Index terms for which test(term) holds (a lone kanji inside pairs, a word being typed). */
+    /** Index terms for which test(term) holds. */
     matching(test) {
       return this.terms.filter(test);
     }
+
+    /** Summed postings of the terms that hold a character (ranking.js: a lone kanji not itself a term). */
+    containing(ch) {
+      const self = this;
+      return merge(this.matching(function (t) { return t.includes(ch); }).map(function (t) { return self.postings(t); }), this.fields.length);
+    }
+
+    /** Words that begin with a word being typed (passp…). */
+    prefixed(prefix) {
+      return this.matching(function (t) { return t.startsWith(prefix) && /^[0-9a-z\u00c0-\u024f]/.test(t); });
+    }
+
+    ensure() {
+      return Promise.resolve(); // everything is here
+    }
+  }
+
+  /** The chunk that holds key: the last whose first key is not after it (JavaScript's string order, as the build sorts). */
+  function chunkOf(first, key) {
+    let lo = 0;
+    let hi = first.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (first[mid] <= key) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Postings in chunks (builder/generate/search_shards.py). ensure(needs) loads the chunks of a
+   * query's keys; then has/postings/containing/prefixed/joined answer from memory, and throw for
+   * a key whose chunk was not loaded (a ranking that silently missed a term would be wrong).
+   * fetch(n) -> Promise of chunk n: {t: {keys, values}, u: {…}, j: {…}}.
+   */
+  class ShardedIndex {
+    constructor(manifest, fetch) {
+      const fieldCount = manifest.fields.length;
+      this.fields = manifest.fields;
+      this.size = manifest.size;
+      this.lengths = [];
+      for (let doc = 0; doc < manifest.size; doc++) this.lengths.push(manifest.lengths.slice(doc * fieldCount, (doc + 1) * fieldCount));
+      this.average = averages(this.lengths, fieldCount);
+      this.first = manifest.chunks;
+      this.fetch = fetch;
+      this.loaded = new Set();
+      this.pending = new Map();
+      this.tables = { t: new Map(), u: new Map(), j: new Map() };
+      this.words = []; // per chunk: its terms, for prefix look-ups
+      this.decoded = new Map();
+      this.sets = new Map();
+    }
+
+    /** Chunks holding the keys of a query's tokens ({term, kind}) and phrases. */
+    chunksFor(needs) {
+      const out = new Set();
+      for (const t of needs.tokens || []) out.add(chunkOf(this.first, t.term));
+      for (const text of needs.phrases || []) out.add(chunkOf(this.first, text));
+      return out;
+    }
+
+    /** Chunks of every key that begins with prefix (contiguous in the sorted key space). */
+    rangeOf(prefix) {
+      let n = chunkOf(this.first, prefix);
+      const out = [n];
+      while (n + 1 < this.first.length && this.first[n + 1].startsWith(prefix)) out.push(++n);
+      return out;
+    }
+
+    /**
+     * Load what ranking needs for a query (ranking.needs(plan)). A word not in the index is looked
+     * up by prefix (it is being typed): its key range loads only then, not for every word.
+     */
+    ensure(needs) {
+      const self = this;
+      return this.load(this.chunksFor(needs)).then(function () {
+        const more = new Set();
+        for (const t of needs.tokens || []) {
+          if (t.kind === "w" && !self.tables.t.has(t.term)) for (const n of self.rangeOf(t.term)) more.add(n);
+        }
+        return self.load(more);
+      });
+    }
+
+    load(numbers) {
+      const self = this;
+      const jobs = [];
+      for (const n of numbers) {
+        if (this.loaded.has(n)) continue;
+        if (!this.pending.has(n)) {
+          this.pending.set(n, this.fetch(n).then(function (chunk) { self.add(n, chunk); }).finally(function () { self.pending.delete(n); }));
+        }
+        jobs.push(this.pending.get(n));
+      }
+      return Promise.all(jobs);
+    }
+
+    add(n, chunk) {
+      for (const name of ["t", "u", "j"]) {
+        const table = chunk[name];
+        for (let i = 0; i < table.keys.length; i++) this.tables[name].set(table.keys[i], table.values[i]);
+      }
+      this.words[n] = chunk.t.keys;
+      this.loaded.add(n);
+    }
+
+    check(key) {
+      const n = chunkOf(this.first, key);
+      if (!this.loaded.has(n)) throw new Error("検索の索引の一部（" + n + "）を読み込む前に使おうとしました: " + key);
+    }
+
+    has(term) {
+      this.check(term);
+      return this.tables.t.has(term);
+    }
+
+    postings(term) {
+      if (!this.decoded.has(term)) {
+        this.check(term);
+        const flat = this.tables.t.get(term);
+        this.decoded.set(term, flat ? decode(flat, this.fields.length) : new Map());
+      }
+      return this.decoded.get(term);
+    }
+
+    containing(ch) {
+      const key = "u:" + ch;
+      if (!this.decoded.has(key)) {
+        this.check(ch);
+        const flat = this.tables.u.get(ch);
+        this.decoded.set(key, flat ? decode(flat, this.fields.length) : new Map());
+      }
+      return this.decoded.get(key);
+    }
+
+    prefixed(prefix) {
+      const out = [];
+      for (const n of this.rangeOf(prefix)) {
+        if (!this.loaded.has(n)) throw new Error("検索の索引の一部（" + n + "）を読み込む前に使おうとしました: " + prefix);
+        for (const t of this.words[n]) if (t.startsWith(prefix)) out.push(t);
+      }
+      return out;
+    }
+
+    /** Whether the case's text holds text, two neighbouring query terms together (ranking.js's phrases). */
+    joined(doc, text) {
+      let set = this.sets.get(text);
+      if (!set) {
+        this.check(text);
+        set = new Set();
+        let position = -1;
+        for (const gap of this.tables.j.get(text) || []) set.add((position += gap));
+        this.sets.set(text, set);
+      }
+      return set.has(doc);
+    }
+  }
+
+  /**
+   * The search data of a sharded build: the index, the query tables, the facets' values (their
+   * cases once loadFacets() ran) and the cases' display data (for those loadCases() fetched).
+   * get(path) -> Promise of the value a chunk registers (site-relative path).
+   */
+  function sharded(manifest, get) {
+    const folder = manifest.folder + "/";
+    const cases = new Array(manifest.size);
+    const byId = new Map();
+    const pendingCases = new Map();
+    let facetCases = null;
+    const data = {
+      sharded: true,
+      manifest,
+      hints: manifest.hints,
+      facets: manifest.facets,
+      cases,
+      byId,
+      keywordIndex: new ShardedIndex(manifest, function (n) { return get(folder + "t" + n + ".js"); }),
+      /** Display data of these cases (positions), a few cases per chunk. */
+      loadCases(docs) {
+        const jobs = [];
+        for (const doc of docs) {
+          if (cases[doc] !== undefined || doc < 0 || doc >= manifest.size) continue;
+          const n = Math.floor(doc / manifest.casesPerChunk);
+          if (!pendingCases.has(n)) {
+            pendingCases.set(n, get(folder + "d" + n + ".js").then(function (list) {
+              list.forEach(function (c, i) {
+                const position = n * manifest.casesPerChunk + i;
+                cases[position] = c;
+                byId.set(c.id, position);
+              });
+            }, function (error) { pendingCases.delete(n); throw error; }));
+          }
+          jobs.push(pendingCases.get(n));
+        }
+        return Promise.all(jobs);
+      },
+      /** The cases of every facet value: [facet][value] -> case positions. */
+      loadFacets() {
+        if (!facetCases) {
+          facetCases = get(folder + "facets.js").then(function (lists) {
+            return lists.map(function (values) {
+              return values.map(function (gaps) {
+                let position = -1;
+                return gaps.map(function (gap) { return (position += gap); });
+              });
+            });
+          }, function (error) { facetCases = null; throw error; });
+        }
+        return facetCases;
+      },
+    };
+    return data;
   }
 
   // ---- Loading (browser only) ---------------------------------------------
@@ -78,9 +316,14 @@
   let waiting = [];
   let loading = null;
 
+  function chunk(path) {
+    const url = ROOT + path + "?v=" + data.manifest.build; // a cached chunk never meets a newer manifest
+    return win.DxNavi.assets.load(path, url);
+  }
+
   function receive(payload) {
-    data = payload;
-    data.keywordIndex = new KeywordIndex(payload.index);
+    if (payload.version === 2) data = sharded(payload, chunk);
+    else data = Object.assign({}, payload, { keywordIndex: new KeywordIndex(payload.index) });
     for (const resolve of waiting) resolve(data);
     waiting = [];
   }
@@ -91,7 +334,7 @@
     if (Array.isArray(queued) && queued.length) receive(queued[queued.length - 1]);
   }
 
-  /** Promise of the search data ({index, keywordIndex, cases, facets, hints}); adds the script if the page has none. */
+  /** Promise of the search data (see sharded()); adds the manifest's script if the page has none. */
   function load() {
     if (data) return Promise.resolve(data);
     if (loading) return loading;
@@ -116,5 +359,5 @@
     return data;
   }
 
-  return { KeywordIndex, load, loaded, root: function () { return ROOT; } };
+  return { KeywordIndex, ShardedIndex, sharded, decode, chunkOf, load, loaded, root: function () { return ROOT; } };
 });

@@ -69,6 +69,17 @@
   const HAN = /\p{Script=Han}/u;
   const LATIN_OR_DIGIT = /[a-z0-9]/;
 
+  // The taxonomy's names and the place names are folded for every query: once is enough (a page asks dozens of times).
+  const foldedNames = new Map();
+  function foldName(name) {
+    let out = foldedNames.get(name);
+    if (out === undefined) {
+      out = terms.fold(name);
+      foldedNames.set(name, out);
+    }
+    return out;
+  }
+
   function overlaps(a, spans) {
     return spans.some(function (s) { return a.start < s.end && s.start < a.end; });
   }
@@ -96,8 +107,8 @@
   function topics(folded, synonyms) {
     const candidates = [];
     for (const group of synonyms || []) {
-      const names = group.names.map(function (name) { return { name, key: terms.fold(name), trigger: false }; });
-      for (const trigger of group.triggers || []) names.push({ name: trigger, key: terms.fold(trigger), trigger: true });
+      const names = group.names.map(function (name) { return { name, key: foldName(name), trigger: false }; });
+      for (const trigger of group.triggers || []) names.push({ name: trigger, key: foldName(trigger), trigger: true });
       for (const n of names) {
         for (const span of findAll(folded, n.key)) candidates.push({ start: span.start, end: span.end, group, matched: n });
       }
@@ -112,7 +123,7 @@
     const typed = topic.matched.key;
     const out = [];
     for (const name of topic.group.names) {
-      const key = terms.fold(name);
+      const key = foldName(name);
       // An infix match already finds names that contain the typed word, and the query already holds those it contains.
       if (!topic.matched.trigger && (key.includes(typed) || typed.includes(key))) continue;
       if (folded.includes(key)) continue;
@@ -190,9 +201,9 @@
     const names = [];
     const regions = new Map();
     for (const value of facet.values) {
-      names.push({ key: terms.fold(value.label), values: [value.id], label: value.label, full: true });
+      names.push({ key: foldName(value.label), values: [value.id], label: value.label, full: true });
       if (/[都府県]$/.test(value.label) && value.label.length > 2) {
-        names.push({ key: terms.fold(value.label.slice(0, -1)), values: [value.id], label: value.label, full: false });
+        names.push({ key: foldName(value.label.slice(0, -1)), values: [value.id], label: value.label, full: false });
       }
       if (value.group) {
         if (!regions.has(value.group)) regions.set(value.group, []);
@@ -201,8 +212,8 @@
     }
     for (const [region, ids] of regions) {
       for (const name of region.split("・")) {
-        if (!names.some(function (n) { return n.key === terms.fold(name); })) {
-          names.push({ key: terms.fold(name), values: ids, label: region, full: false, region: true });
+        if (!names.some(function (n) { return n.key === foldName(name); })) {
+          names.push({ key: foldName(name), values: ids, label: region, full: false, region: true });
         }
       }
     }
@@ -349,7 +360,7 @@
         }
         if (!part || disabled.has(id)) continue;
         // The part with the topic's words replaced by the other name, so the rest of the part still counts.
-        const replaced = folded.slice(part.start, topic.start) + terms.fold(name) + folded.slice(topic.end, part.end);
+        const replaced = folded.slice(part.start, topic.start) + foldName(name) + folded.slice(topic.end, part.end);
         part.alternatives.push({ name, chip: id, weight: EXPANSION_WEIGHT, folded: replaced, tokens: weighTokens(terms.tokens(replaced), replaced, []) });
       }
     }

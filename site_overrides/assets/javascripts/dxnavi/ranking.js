@@ -57,26 +57,29 @@
   function resolve(index, token, cache) {
     const key = token.kind + ":" + token.term;
     if (cache.has(key)) return cache.get(key);
-    let found = [token.term];
+    let postings;
     let weight = 1;
-    if (!index.has(token.term)) {
-      if (token.kind === "j" && Array.from(token.term).length === 1) {
-        found = index.matching(function (t) { return t.includes(token.term); });
-        weight = SINGLE_CHAR_WEIGHT;
-      } else if (token.kind === "w") {
-        found = index.matching(function (t) { return t.startsWith(token.term) && /^[0-9a-z\u00c0-\u024f]/.test(t); });
-        weight = PREFIX_WEIGHT;
-      } else {
-        found = [];
+    if (index.has(token.term)) {
+      postings = index.postings(token.term);
+    } else if (token.kind === "j" && Array.from(token.term).length === 1) {
+      postings = index.containing(token.term);
+      weight = SINGLE_CHAR_WEIGHT;
+    } else if (token.kind === "w") {
+      const found = index.prefixed(token.term);
+      postings = found.length === 1 ? index.postings(found[0]) : new Map();
+      if (found.length > 1) {
+        for (const term of found) {
+          for (const [doc, tf] of index.postings(term)) {
+            if (!postings.has(doc)) postings.set(doc, tf.slice());
+            else { const sum = postings.get(doc); for (let f = 0; f < tf.length; f++) sum[f] += tf[f]; }
+          }
+        }
       }
+      weight = PREFIX_WEIGHT;
+    } else {
+      postings = new Map();
     }
-    const postings = new Map();
-    for (const term of found) {
-      for (const [doc, tf] of index.postings(term)) {
-        if (!postings.has(doc)) postings.set(doc, tf.slice());
-        else { const sum = postings.get(doc); for (let f = 0; f < tf.length; f++) sum[f] += tf[f]; }
-      }
-    }
+    // postings may be the index's own decoded map: read only.
     const entry = { postings, weight, idf: idf(index.size, postings.size) };
     cache.set(key, entry);
     return entry;
@@ -109,35 +112,49 @@
     return out;
   }
 
+  /** saturated() of each case holding an entry's term, by case position; 0 for the others (boosts are > 0). */
+  function scores(index, entry) {
+    if (!entry.scores) {
+      // Dense: a ranking looks every candidate up in every list, and 10,000 Map look-ups cost more than this.
+      const out = new Float64Array(index.size);
+      for (const [doc, tf] of entry.postings) out[doc] = saturated(index, tf, doc);
+      entry.scores = out;
+    }
+    return entry.scores;
+  }
+
   function prepare(index, tokens, source, cache) {
     const entries = tokens.map(function (t) { return resolve(index, t, cache); });
+    const weights = tokens.map(function (t, i) { return t.weight * entries[i].weight * entries[i].idf; });
     let total = 0;
-    tokens.forEach(function (t, i) { total += t.weight * entries[i].weight * entries[i].idf; });
-    return { tokens, source, entries, total, pairs: pairs(tokens, source) };
+    for (const w of weights) total += w;
+    return {
+      tokens, source, entries, weights, total, pairs: pairs(tokens, source),
+      scores: entries.map(function (e) { return scores(index, e); }),
+      hit: new Uint8Array(tokens.length), // scratch, reused for every case
+    };
   }
 
   /** One token list against one case: {bm25, coverage, phrase, runs}. */
-  function scoreList(index, list, doc, haystack) {
+  function scoreList(list, doc, together) {
     let bm25 = 0;
     let held = 0;
-    const hit = list.tokens.map(function (t, i) {
-      const e = list.entries[i];
-      const tf = e.postings.get(doc);
-      if (!tf) return false;
-      const w = t.weight * e.weight * e.idf;
-      bm25 += w * saturated(index, tf, doc);
-      held += w;
-      return true;
-    });
+    const hit = list.hit;
+    for (let i = 0; i < hit.length; i++) {
+      const s = list.scores[i][doc];
+      hit[i] = s > 0 ? 1 : 0;
+      if (!hit[i]) continue;
+      bm25 += list.weights[i] * s;
+      held += list.weights[i];
+    }
     if (!bm25) return null;
     const coverage = list.total ? held / list.total : 0;
     let phrase = coverage;
     const joined = new Set();
     if (list.pairs.length) {
       let present = 0;
-      const text = haystack(doc);
       for (const p of list.pairs) {
-        if (hit[p.i] && hit[p.i + 1] && text.includes(p.text)) { present += 1; joined.add(p.i); }
+        if (hit[p.i] && hit[p.i + 1] && together(doc, p.text)) { present += 1; joined.add(p.i); }
       }
       phrase = present / list.pairs.length;
     }
@@ -145,18 +162,21 @@
     // particles and filler words (weight < 1) are left out unless the query has nothing else.
     const runs = [];
     let run = null;
-    const strong = list.tokens.some(function (t, i) { return hit[i] && t.weight >= 1; });
-    list.tokens.forEach(function (t, i) {
-      if (!hit[i] || (strong && t.weight < 1)) { run = null; return; }
+    let strong = false;
+    for (let i = 0; i < hit.length; i++) if (hit[i] && list.tokens[i].weight >= 1) strong = true;
+    for (let i = 0; i < hit.length; i++) {
+      const t = list.tokens[i];
+      if (!hit[i] || (strong && t.weight < 1)) { run = null; continue; }
       if (run && joined.has(i - 1)) run.end = t.end;
       else { run = { start: t.start, end: t.end }; runs.push(run); }
-    });
+    }
     return { bm25, coverage, phrase, runs: runs.map(function (r) { return { text: list.source.slice(r.start, r.end), start: r.start, end: r.end }; }) };
   }
 
   /**
    * Rank the cases for a plan from query.parse().
-   * ctx: {index: KeywordIndex, haystack(doc) -> folded text of the case, members(facet, values) -> Set of cases}.
+   * ctx: {index: KeywordIndex or ShardedIndex (ensure()d for needs(plan)), members(facet, values) -> Set of cases,
+   *       joined(doc, text) -> whether the case's folded text holds text (or haystack(doc) -> that text)}.
    * Returns [{doc, score, coverage, phrase, evidence, weak, hints, matched: [{text, start, end, expansion}]}],
  * best first, weak matches (scattered pairs, a small share of the query) after the others;
  * text is folded, start/end are offsets in plan.folded (or in the expansion's text when expansion is set).
@@ -164,6 +184,7 @@
   function rank(plan, ctx) {
     const index = ctx.index;
     const cache = new Map();
+    const together = ctx.joined || function (doc, text) { return ctx.haystack(doc).includes(text); };
     const boosts = (plan.boosts || []).map(function (b) { return { boost: b, cases: ctx.members(b.facet, b.values) }; });
     const parts = plan.parts.map(function (part) {
       return {
@@ -190,12 +211,13 @@
     }
 
     // Only cases holding at least one term can score.
-    const candidates = new Set();
-    for (const part of parts) for (const l of part.lists) for (const e of l.list.entries) for (const doc of e.postings.keys()) candidates.add(doc);
+    const candidate = new Uint8Array(index.size);
+    for (const part of parts) for (const l of part.lists) for (const e of l.list.entries) for (const doc of e.postings.keys()) candidate[doc] = 1;
 
     const results = [];
     let best = 0;
-    for (const doc of candidates) {
+    for (let doc = 0; doc < index.size; doc++) {
+      if (!candidate[doc]) continue;
       let s = 0;
       let c = 0;
       let a = 0;
@@ -203,7 +225,7 @@
       for (const part of parts) {
         let top = null;
         for (const l of part.lists) {
-          const r = scoreList(index, l.list, doc, ctx.haystack);
+          const r = scoreList(l.list, doc, together);
           if (!r) continue;
           const value = l.weight * r.bm25 * (1 + COVERAGE_WEIGHT * r.coverage * r.coverage) * (1 + PHRASE_WEIGHT * r.phrase);
           if (!top || value > top.value) top = { value, r, l };
@@ -228,8 +250,27 @@
     return results.sort(function (x, y) { return x.weak - y.weak || y.score - x.score || x.doc - y.doc; });
   }
 
+  /**
+   * What rank(plan) will look up: every token ({term, kind}) and every phrase (two neighbouring
+   * tokens' text) of every part and its expansions, so a sharded index can load them first.
+   */
+  function needs(plan) {
+    const tokens = [];
+    const phrases = [];
+    for (const part of plan.parts) {
+      const lists = [{ tokens: part.tokens, source: plan.folded }].concat(
+        part.alternatives.map(function (alt) { return { tokens: alt.tokens, source: alt.folded }; })
+      );
+      for (const l of lists) {
+        for (const t of l.tokens) tokens.push({ term: t.term, kind: t.kind });
+        for (const p of pairs(l.tokens, l.source)) phrases.push(p.text);
+      }
+    }
+    return { tokens, phrases };
+  }
+
   return {
-    rank, idf,
+    rank, idf, needs,
     FIELD_BOOSTS, FIELD_B, K1, COVERAGE_WEIGHT, PHRASE_WEIGHT, HINT_WEIGHT, SINGLE_CHAR_WEIGHT, PREFIX_WEIGHT, MIN_COVERAGE, RELATIVE_COVERAGE,
   };
 });

@@ -3,7 +3,7 @@
  *
  *   DxNavi.semantic.status()  {state: "off"|"idle"|"loading"|"ready"|"error", reason, engine, model}
  *   DxNavi.semantic.load()    starts loading the encoder and the case vectors (never on page load)
- *   DxNavi.semantic.search(query, limit)  [{id, score}], case ids best first, cosine
+ *   DxNavi.semantic.search(query, limit)  [{id, score, doc}], case ids best first, cosine (doc: position in the keyword index)
  *
  * The build writes search/semantic.js: the status (window.DXNAVI_SEMANTIC, with the
  * reason when there is no model) followed by assets.js and this file, so a page
@@ -32,7 +32,7 @@
       for (let j = row * dims, end = j + dims; j < end; j++) sum += values[j] * values[j];
       inverseNorms[row] = sum > 0 ? 1 / Math.sqrt(sum) : 0;
     }
-    return { ids: manifest.ids.slice(), dims, values, inverseNorms };
+    return { ids: manifest.ids.slice(), docs: manifest.docs ? manifest.docs.slice() : null, dims, values, inverseNorms };
   }
 
   /** Cosine of a unit-length query with every case; the best ``limit``, ties in case order. */
@@ -47,7 +47,10 @@
       scored.push({ id: vectors.ids[row], score: dot * vectors.inverseNorms[row], row });
     }
     scored.sort(function (a, b) { return b.score - a.score || a.row - b.row; });
-    return scored.slice(0, Math.max(0, limit)).map(function (r) { return { id: r.id, score: r.score }; });
+    return scored.slice(0, Math.max(0, limit)).map(function (r) {
+      // doc: the case's position in the keyword index, which a sharded page cannot look up by id.
+      return vectors.docs ? { id: r.id, score: r.score, doc: vectors.docs[r.row] } : { id: r.id, score: r.score };
+    });
   }
 
   /** What to tell a reader when loading failed. */

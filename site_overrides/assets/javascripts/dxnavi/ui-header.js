@@ -76,7 +76,16 @@
       }
       if (mine !== generation) return;
       const plan = engine.plan(q);
-      const ranked = engine.keyword(plan);
+      let ranked;
+      try {
+        await engine.prepare(plan); // the index's chunks for these words, then the shown cases
+        ranked = engine.keyword(plan);
+        await engine.loadCases(ranked.slice(0, LIMIT).map(function (r) { return r.doc; }));
+      } catch (error) {
+        if (mine === generation) live.textContent = error.message;
+        return;
+      }
+      if (mine !== generation) return;
       listbox.textContent = "";
       listbox.dataset.query = q; // which query the list answers (tests wait for it)
       options = ranked.slice(0, LIMIT).map(function (r, i) {

@@ -66,6 +66,12 @@
     let semantic = { q: null, ids: null, status: null };
     let timer = null;
 
+    // The status, chips and semantic line are live regions: write them only when what they say changes,
+    // so a screen reader does not announce the same thing again on every keystroke.
+    function say(node, text) {
+      if (node.textContent !== text) node.textContent = text;
+    }
+
     function el(tag, className, text) {
       const node = doc.createElement(tag);
       if (className) node.className = className;
@@ -106,8 +112,10 @@
     }
 
     function showSemantic() {
-      semanticLine.textContent = "";
-      if (!wantsSemantic()) return;
+      if (!wantsSemantic()) {
+        say(semanticLine, "");
+        return;
+      }
       const s = semantic.q === state.q && semantic.status ? semantic.status : N.api.semanticStatus();
       let text;
       if (s.state === "off") text = "意味検索: " + (s.reason || "使えません") + "。言葉で見つかった事例を表示しています。";
@@ -115,7 +123,7 @@
       else if (semantic.q === state.q && semantic.ids) {
         text = state.mode === "semantic" ? "意味の近い順に表示しています。" : "言葉で見つかった事例に、意味の近い事例を合わせて表示しています。";
       } else text = "意味検索を準備しています…（言葉で見つかった事例を先に表示しています）";
-      semanticLine.textContent = text;
+      say(semanticLine, text);
       semanticLine.dataset.state = s.state;
     }
 
@@ -146,7 +154,6 @@
     }
 
     function renderChips(plan) {
-      chipBox.textContent = "";
       const items = [];
       for (const chip of plan.chips) {
         if (chip.type !== "expansion") continue;
@@ -197,10 +204,16 @@
           items.push(li);
         }
       }
-      if (!items.length) return;
+      if (!items.length) {
+        say(chipBox, "");
+        return;
+      }
       const ul = el("ul", "dxn-chips");
       ul.setAttribute("aria-label", "検索の条件");
       ul.append(...items);
+      const now = chipBox.firstElementChild;
+      if (now && now.outerHTML === ul.outerHTML) return; // the same chips: keep them (and the focus on a button)
+      chipBox.textContent = "";
       chipBox.append(ul);
     }
 
@@ -226,14 +239,34 @@
       return parts.join("") + (chosen.length ? "（" + chosen.join("、") + "）" : "") + " " + count + " 件";
     }
 
-    function update(how) {
+    let generation = 0;
+    let unsaved = null; // the history step of an update overtaken before it drew
+
+    // The index's chunks for the query and the shown cases load first; an update overtaken meanwhile draws nothing.
+    async function update(how) {
       if (!engine) return;
+      const mine = ++generation;
+      if (how === "push" || (how && !unsaved)) unsaved = how;
       const plan = engine.plan(state.q, state.off);
+      try {
+        await engine.prepare(plan, { facets: true });
+      } catch (error) {
+        if (mine === generation) status.textContent = error.message + " 一覧ページから事例をたどれます。";
+        return;
+      }
+      if (mine !== generation) return;
       const keywordResults = engine.keyword(plan);
       const byDoc = new Map(keywordResults.map(function (r) { return [r.doc, r]; }));
       const ids = semantic.q === state.q ? semantic.ids : null;
       const everything = N.api.combine(engine, state.mode, keywordResults, ids, {}, plan);
       const results = everything.filter(function (r) { return engine.allowed(r.doc, state.filters); });
+      try {
+        await engine.loadCases(results.slice(0, shown).map(function (r) { return r.doc; }));
+      } catch (error) {
+        if (mine === generation) status.textContent = error.message + " 一覧ページから事例をたどれます。";
+        return;
+      }
+      if (mine !== generation) return;
 
       renderChips(plan);
       const numbers = N.facets.counts(engine, everything.map(function (r) { return r.doc; }), state.filters);
@@ -242,7 +275,7 @@
       toggle.textContent = "絞り込み" + (active ? "（" + active + "）" : "");
 
       const weak = results.filter(function (r) { return r.weak; }).length;
-      status.textContent = describe(results.length) + (weak && weak < results.length ? "（うち " + weak + " 件は言葉の一部だけを含む事例）" : "");
+      say(status, describe(results.length) + (weak && weak < results.length ? "（うち " + weak + " 件は言葉の一部だけを含む事例）" : ""));
       showSemantic();
       list.textContent = "";
       const base = N.keywordIndex.root();
@@ -271,7 +304,8 @@
         li.append(more);
         list.append(li);
       }
-      if (how) remember(how);
+      if (unsaved) remember(unsaved);
+      unsaved = null;
     }
 
     function commit(how) {

@@ -1,0 +1,116 @@
+// The sharded index (builder/generate/search_shards.py) against the whole one: same cases, same order,
+// same scores, for a table of queries; and a query loads only the chunks it needs.
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
+const { load, shardedData } = require("./helpers.js");
+
+const api = load("api");
+const ranking = load("ranking");
+const keywordIndex = load("keyword-index");
+
+const REPO = path.join(__dirname, "..", "..");
+
+function python() {
+  if (process.env.DXNAVI_PYTHON) return process.env.DXNAVI_PYTHON;
+  const venv = path.join(REPO, ".venv", "bin", "python");
+  return fs.existsSync(venv) ? venv : "python3";
+}
+
+// The real cases, in chunks of ~2 KB so key ranges and a term's joints cross chunk boundaries.
+const FIXTURE = fs.mkdtempSync(path.join(os.tmpdir(), "dxnavi-shards-"));
+execFileSync(python(), [path.join(__dirname, "shard_fixture.py"), FIXTURE, "--chunk-bytes", "2000"], { cwd: REPO, stdio: "inherit" });
+test.after(function () { fs.rmSync(FIXTURE, { recursive: true, force: true }); });
+
+const WHOLE = JSON.parse(fs.readFileSync(path.join(FIXTURE, "whole.json"), "utf-8"));
+const QUERIES = JSON.parse(fs.readFileSync(path.join(FIXTURE, "queries.json"), "utf-8"));
+const SITE = path.join(FIXTURE, "site");
+
+function engines() {
+  const sharded = shardedData(SITE);
+  return { whole: api.createEngine(WHOLE), sharded: api.createEngine(sharded.data), requested: sharded.requested, manifest: sharded.manifest };
+}
+
+test("the fixture is cut into many chunks", function () {
+  const { manifest } = engines();
+  assert.ok(manifest.chunks.length > 50, manifest.chunks.length + " chunks");
+  assert.equal(manifest.size, WHOLE.cases.length);
+  assert.ok(QUERIES.length > 80);
+});
+
+test("a sharded search ranks the same cases with the same scores as the whole index, for every query of the table", async function () {
+  const { whole, sharded } = engines();
+  for (const query of QUERIES) {
+    const expected = whole.keyword(whole.plan(query));
+    const plan = sharded.plan(query);
+    await sharded.prepare(plan);
+    const got = sharded.keyword(plan);
+    assert.deepEqual(got, expected, "「" + query + "」: sharded and whole rankings differ");
+  }
+});
+
+test("the same holds with stated properties and filters (the facets' cases load by need)", async function () {
+  const { whole, sharded, requested } = engines();
+  const plan = sharded.plan("小さな町 外部アドバイザー");
+  assert.ok(plan.boosts.length > 0);
+  await sharded.prepare(plan);
+  assert.ok(requested.includes("search/k/facets.js"), "a stated property loads the facets' cases");
+  assert.deepEqual(sharded.keyword(plan), whole.keyword(whole.plan("小さな町 外部アドバイザー")));
+  const filters = sharded.normaliseFilters({ population: ["under-10k", "10k-30k"], kind: "town" });
+  assert.deepEqual(filters, whole.normaliseFilters({ population: ["under-10k", "10k-30k"], kind: "town" }));
+  for (const doc of [0, 5, 17, WHOLE.cases.length - 1]) assert.equal(sharded.allowed(doc, filters), whole.allowed(doc, filters));
+  for (const facet of whole.facets) {
+    const other = sharded.facets.find(function (f) { return f.key === facet.key; });
+    for (const [id, set] of facet.sets) assert.deepEqual(Array.from(other.sets.get(id)), Array.from(set), facet.key + "=" + id);
+  }
+});
+
+test("a query loads only its chunks, and the cases shown only theirs", async function () {
+  const { sharded, requested, manifest } = engines();
+  const plan = sharded.plan("ITパスポート");
+  await sharded.prepare(plan);
+  const needs = ranking.needs(plan);
+  const keys = needs.tokens.map(function (t) { return t.term; }).concat(needs.phrases);
+  const expected = new Set(keys.map(function (k) { return "search/k/t" + keywordIndex.chunkOf(manifest.chunks, k) + ".js"; }));
+  assert.deepEqual(new Set(requested), expected, "exactly the chunks of the query's terms and phrases");
+  assert.ok(requested.length < manifest.chunks.length / 10);
+  const top = sharded.keyword(plan).slice(0, 3).map(function (r) { return r.doc; });
+  requested.length = 0;
+  await sharded.loadCases(top);
+  const chunks = new Set(top.map(function (doc) { return "search/k/d" + Math.floor(doc / manifest.casesPerChunk) + ".js"; }));
+  assert.deepEqual(new Set(requested), chunks);
+  for (const doc of top) assert.deepEqual(sharded.cases[doc], WHOLE.cases[doc]);
+  assert.equal(sharded.byId.get(WHOLE.cases[top[0]].id), top[0]);
+  requested.length = 0;
+  await sharded.prepare(sharded.plan("ＩＴパスポート"));
+  assert.deepEqual(requested, [], "chunks load once");
+});
+
+test("a word being typed loads its key range, which may span chunks", async function () {
+  const { sharded, requested, manifest } = engines();
+  const plan = sharded.plan("p");
+  await sharded.prepare(plan);
+  const range = sharded.index.rangeOf("p");
+  assert.ok(range.length > 1, "with 2 KB chunks the words in p span several chunks");
+  for (const n of range) assert.ok(requested.includes("search/k/t" + n + ".js"));
+  assert.ok(requested.length < manifest.chunks.length);
+});
+
+test("ranking before the chunks are loaded is refused, not silently wrong", function () {
+  const { sharded } = engines();
+  assert.throws(function () { sharded.keyword(sharded.plan("アドバイザー")); }, /読み込む前/);
+  assert.throws(function () { sharded.allowed(0, { population: ["under-10k"] }); }, /絞り込み/);
+});
+
+test("chunkOf finds the last chunk whose first key is not after the key", function () {
+  const first = ["", "b", "d", "da"];
+  assert.equal(keywordIndex.chunkOf(first, "a"), 0);
+  assert.equal(keywordIndex.chunkOf(first, "b"), 1);
+  assert.equal(keywordIndex.chunkOf(first, "c"), 1);
+  assert.equal(keywordIndex.chunkOf(first, "d"), 2);
+  assert.equal(keywordIndex.chunkOf(first, "dz"), 3);
+  assert.equal(keywordIndex.chunkOf(["b"], "a"), 0);
+});

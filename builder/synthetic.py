@@ -31,12 +31,14 @@ import random
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
+from builder.models import Case, Organisation
 from builder.project import Project
 from builder.taxonomy import Prefecture, Taxonomy
 from builder.validate import Entry, check_project
@@ -98,9 +100,11 @@ _FRAGMENT_STARTS = tuple("をにがはのでへ、。）」")
 _SENTENCE_RE = re.compile(r"[^。]*。|[^。]+$")
 _QUOTED_RE = re.compile(r"「([^「」]{2,30})」")
 
+K = TypeVar("K")
+
 
 @dataclass(frozen=True)
-class Organisation:
+class _Org:
     name: str
     prefecture: Prefecture
     kind: str
@@ -142,7 +146,7 @@ class _Corpus:
     """The real cases cut into reusable pieces, and the statistics the labels follow."""
 
     def __init__(self, cases: list[Entry], taxonomy: Taxonomy) -> None:
-        self.cases = [e.model for e in cases]
+        self.cases: list[Case] = [e.model for e in cases]  # type: ignore[misc]
         self.taxonomy = taxonomy
         self.by_publication: dict[str, list[int]] = defaultdict(list)
         for i, case in enumerate(self.cases):
@@ -193,7 +197,7 @@ class _Corpus:
             elif line.strip() and not line.startswith(("#", " ", ">", "1.", "(")):
                 self.paragraphs[origin].extend(_sentences(line))
 
-    def _renamer(self, organisation) -> tuple[re.Pattern[str], tuple[str, str, str]] | None:  # type: ignore[no-untyped-def]
+    def _renamer(self, organisation: Organisation) -> tuple[re.Pattern[str], tuple[str, str, str]]:
         full = organisation.name
         short = full if organisation.kind == "都道府県" else full.removeprefix(organisation.prefecture)
         stem = _stem(short, organisation.kind)
@@ -206,8 +210,8 @@ class _Corpus:
         order = sorted(self.taxonomy.keywords, key=lambda k: -counts[k.label])  # stable: ties in taxonomy order
         return {k.label: rank for rank, k in enumerate(order)}
 
-    def rename(self, unit: _Unit, org: Organisation) -> str:
-        pattern, (full, short, stem) = self.renames[unit.origin]  # type: ignore[misc]
+    def rename(self, unit: _Unit, org: _Org) -> str:
+        pattern, (full, short, stem) = self.renames[unit.origin]
         # Later keys win: a prefecture's name is both its full and short name, and becomes the short one.
         mine = {stem: org.stem, full: org.name}
         mine[short] = org.name if org.kind == "都道府県" else org.name.removeprefix(org.prefecture.label)
@@ -244,18 +248,18 @@ class _Coinage:
                 return name
 
 
-def _pick(rng: random.Random, weights: dict) -> object:  # type: ignore[type-arg]
+def _pick(rng: random.Random, weights: Mapping[K, float]) -> K:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
-def _sample(rng: random.Random, weights: dict[str, float], k: int) -> list[str]:
+def _sample(rng: random.Random, weights: Mapping[str, float], k: int) -> list[str]:
     """k distinct keys, each drawn in proportion to its weight among those left."""
     left = dict(weights)
     chosen: list[str] = []
     while left and len(chosen) < k:
         key = _pick(rng, left)
-        chosen.append(key)  # type: ignore[arg-type]
+        chosen.append(key)
         del left[key]
     return chosen
 
@@ -278,20 +282,20 @@ class _Places:
     def _facts(prefecture: Prefecture) -> tuple[int, int]:
         return _PREFECTURE_FACTS[prefecture.code - 1] if 1 <= prefecture.code <= len(_PREFECTURE_FACTS) else (1500, 30)
 
-    def next(self) -> Organisation:
+    def next(self) -> _Org:
         rng = self.rng
         if self.unused_prefectures and rng.random() < _PREFECTURE_SHARE:
             label = self.unused_prefectures.pop(rng.randrange(len(self.unused_prefectures)))
             prefecture = self.by_label[label]
             population = self._facts(prefecture)[0] * 1000 + rng.randrange(-499, 500)
-            return Organisation(label, prefecture, "都道府県", _stem(label, "都道府県"), prefecture.id, population)
-        kind = str(_pick(rng, _KINDS))
+            return _Org(label, prefecture, "都道府県", _stem(label, "都道府県"), prefecture.id, population)
+        kind = _pick(rng, _KINDS)
         if kind == "区" and self.wards >= _MAX_WARDS:
             kind = "市"
         tokyo = next((p for p in self.prefectures if p.label == "東京都"), None)
         if kind == "区" and tokyo is None:
             kind = "市"
-        prefecture = tokyo if kind == "区" else self.by_label[str(_pick(rng, self.weights))]
+        prefecture = tokyo if kind == "区" else self.by_label[_pick(rng, self.weights)]
         assert prefecture is not None
         self.wards += kind == "区"
         stem, reading = self._place(prefecture.label)
@@ -302,7 +306,7 @@ class _Places:
         else:
             median, sigma, low, high = _POPULATION[kind]
             population = min(high, max(low, round(rng.lognormvariate(math.log(median), sigma))))
-        return Organisation(f"{prefecture.label}{stem}{kind}", prefecture, kind, stem, f"{prefecture.id}-{reading}", population)
+        return _Org(f"{prefecture.label}{stem}{kind}", prefecture, kind, stem, f"{prefecture.id}-{reading}", population)
 
     def _place(self, prefecture: str) -> tuple[str, str]:
         kanji = list(_PLACE_KANJI)
@@ -337,17 +341,17 @@ class _Generator:
         self.ids: set[str] = {case.id for case in corpus.cases}  # never a real case's id: the two may meet in one folder
         self.items: Counter[str] = Counter()
 
-    def organisations(self) -> Iterator[tuple[Organisation, int]]:
-        """Each organisation with the index of its case: one, sometimes two or three."""
+    def organisations(self) -> Iterator[_Org]:
+        """Each organisation once per case: once, sometimes twice or three times."""
         while True:
             org = self.places.next()
-            for n in range(int(_pick(self.rng, _GROUP_SIZES))):  # type: ignore[call-overload]
-                yield org, n
+            for _ in range(_pick(self.rng, _GROUP_SIZES)):
+                yield org
 
-    def case(self, org: Organisation, publications_used: list[str]) -> tuple[str, str]:
+    def case(self, org: _Org, publications_used: list[str]) -> tuple[str, str]:
         rng, c = self.rng, self.c
         weights = {p: len(ids) for p, ids in sorted(c.by_publication.items()) if p not in publications_used}
-        publication = str(_pick(rng, weights or {p: len(ids) for p, ids in sorted(c.by_publication.items())}))
+        publication = _pick(rng, weights or {p: len(ids) for p, ids in sorted(c.by_publication.items())})
         publications_used.append(publication)
         template = c.cases[rng.choice(c.by_publication[publication])]  # which fields, how many labels, which questions
         is_prefecture = org.kind == "都道府県"
@@ -385,7 +389,7 @@ class _Generator:
         body = self._body(donors, org, long=publication == "senshin-jirei")
         return str(data["id"]), "---\n" + _dump(data) + "---\n\n" + body + "\n"
 
-    def _id(self, org: Organisation, publication: str) -> str:
+    def _id(self, org: _Org, publication: str) -> str:
         base = f"{org.slug}-{publication}"
         case_id, n = base, 1
         while case_id in self.ids:
@@ -409,7 +413,7 @@ class _Generator:
         """How much each real case lends its text: by shared keywords, and a little to every case."""
         return [1 + 3 * len(set(keywords) & set(case.keywords)) + (case.category == category) for case in self.c.cases]
 
-    def _units(self, donors: list[float], pieces, count: int) -> list[_Unit]:  # type: ignore[no-untyped-def]
+    def _units(self, donors: list[float], pieces: Callable[[int], list[str]], count: int) -> list[_Unit]:
         """``count`` pieces, each from a real case drawn by ``donors`` among those that have such pieces."""
         having = [i for i in range(len(donors)) if pieces(i)]
         if not having:
@@ -417,11 +421,11 @@ class _Generator:
         chosen = self.rng.choices(having, weights=[donors[i] for i in having], k=count)
         return [_Unit(self.rng.choice(pieces(i)), i) for i in chosen]
 
-    def _text(self, unit: _Unit, org: Organisation) -> str:
+    def _text(self, unit: _Unit, org: _Org) -> str:
         text = self.c.rename(unit, org)
         return _QUOTED_RE.sub(lambda m: self._coined(m, org), text)
 
-    def _coined(self, match: re.Match[str], org: Organisation) -> str:
+    def _coined(self, match: re.Match[str], org: _Org) -> str:
         inner = match.group(1)
         suffix = next((s for s in _NAME_SUFFIXES if inner.endswith(s)), None)
         if suffix is None or self.rng.random() < 0.5:
@@ -429,7 +433,7 @@ class _Generator:
         prefix = org.stem if self.rng.random() < 0.3 else ""
         return f"「{prefix}{self.coinage.draw()}{suffix}」"
 
-    def _join(self, units: list[_Unit], org: Organisation, *, paragraph: bool = True) -> str:
+    def _join(self, units: list[_Unit], org: _Org, *, paragraph: bool = True) -> str:
         """Sentences run on; note and Q&A lines keep a line of their own (in a paragraph)."""
         out, previous_line = "", False
         for text in dict.fromkeys(self._text(u, org) for u in units):
@@ -442,7 +446,7 @@ class _Generator:
             previous_line = is_line
         return out if paragraph else out.replace("\n", "")
 
-    def _title(self, donors: list[float], org: Organisation) -> str:
+    def _title(self, donors: list[float], org: _Org) -> str:
         count = 1 if self.rng.random() < 0.5 else 2
         units = self._units(donors, lambda i: self.c.titles[i], count)
         parts = list(dict.fromkeys(self._text(u, org) for u in units))
@@ -457,7 +461,7 @@ class _Generator:
             return {"publication": publication, "item": f"事例No.{1000 + n}"}
         return {"publication": publication, "item": str(n)}
 
-    def _interview(self, template, donors: list[float], org: Organisation) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    def _interview(self, template: Case, donors: list[float], org: _Org) -> list[dict[str, str]]:
         questions = [qa.question for qa in template.interview]
         if not questions:  # a case without an interview borrows the questions of one that has them
             questions = [qa.question for qa in self.rng.choice([c for c in self.c.cases if c.interview]).interview]
@@ -474,7 +478,7 @@ class _Generator:
             interview.append({"question": question, "answer": "\n\n".join(paragraphs)})
         return interview
 
-    def _link(self, org: Organisation, n: int) -> dict[str, str]:
+    def _link(self, org: _Org, n: int) -> dict[str, str]:
         pieces = self.c.link_titles
         title = self._text(self.rng.choice(pieces), org) if pieces else f"{org.name}のDX推進"
         host = f"www.{_URL_HOST[org.kind]}.{org.slug.split('-', 1)[-1]}.{org.prefecture.id}.lg.jp"
@@ -482,7 +486,7 @@ class _Generator:
             host = f"www.pref.{org.prefecture.id}.lg.jp"
         return {"title": title, "url": f"https://{host}/soshiki/dx/{1000 + self.rng.randrange(9000)}.html"}
 
-    def _body(self, donors: list[float], org: Organisation, *, long: bool) -> str:
+    def _body(self, donors: list[float], org: _Org, *, long: bool) -> str:
         rng, c = self.rng, self.c
         sections = []
         for n in range(rng.randint(4, 7) if long else rng.choice((1, 1, 2, 2, 3))):
@@ -535,7 +539,7 @@ def generate_cases(source: Path, count: int, seed: int) -> dict[str, str]:
     organisations = generator.organisations()
     used: dict[str, list[str]] = defaultdict(list)  # publications per organisation, so an organisation's cases differ
     while len(files) < count:
-        org, _ = next(organisations)
+        org = next(organisations)
         case_id, text = generator.case(org, used[org.name])
         files[case_id] = text
     return files

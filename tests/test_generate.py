@@ -240,3 +240,16 @@ def test_footer_and_404_data() -> None:
 )
 def test_contributor_text_is_never_markup(typed: str, generated: str) -> None:
     assert md.text(typed) == generated
+
+
+def test_empty_table_header_cells_are_not_announced() -> None:
+    """A table transcribed without a header row loses the empty row; an empty cell in a named row becomes a data cell."""
+    from builder.accessible import table_headers
+
+    body = "<tbody>\n<tr>\n<td>実施方法</td>\n<td>OJT</td>\n</tr>\n</tbody>\n</table>"
+    headerless = "<table>\n<thead>\n<tr>\n<th></th>\n<th align=\"left\"> </th>\n</tr>\n</thead>\n" + body
+    assert table_headers(headerless) == "<table>\n" + body
+    numbered = "<table>\n<thead>\n<tr>\n<th></th>\n<th>名称</th>\n</tr>\n</thead>\n</table>"
+    assert table_headers(numbered) == "<table>\n<thead>\n<tr>\n<td></td>\n<th>名称</th>\n</tr>\n</thead>\n</table>"
+    named = "<table>\n<thead>\n<tr>\n<th>団体</th>\n<th>人口</th>\n</tr>\n</thead>\n</table>"
+    assert table_headers(named) == named

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,11 +69,11 @@ class Size:
     label: str
     cases: int
     generate_s: float | None = None
-    check: Run | None = None
+    check: Run = None  # type: ignore[assignment]  # all set by measure()
     cold: dict = field(default_factory=dict)
     warm: dict = field(default_factory=dict)
-    build: Run | None = None
-    rebuild: Run | None = None
+    build: Run = None  # type: ignore[assignment]
+    rebuild: Run = None  # type: ignore[assignment]
     site_mb: float = 0.0
     site_files: int = 0
     html_pages: int = 0
@@ -183,83 +184,76 @@ def _s(seconds: float | None) -> str:
     return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}" if seconds < 100 else f"{seconds:.0f}"
 
 
-def _mark(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
-def _target(sizes: list[Size], text: str, checks: list[tuple[int, bool]]) -> str:
-    """The target, with whether the figures at the sizes it names meet it (when those sizes ran)."""
-    found = [f"{n:,}: {_mark(ok)}" for n, ok in checks if any(s.cases == n and s.label == "synthetic" for s in sizes)]
-    return text + (f" ({'; '.join(found)})" if found else "")
-
-
 def table(sizes: list[Size]) -> list[Row]:
-    by = {s.cases: s for s in sizes if s.label == "synthetic"}
+    synthetic = {s.cases: s for s in sizes if s.label == "synthetic"}
 
-    def at(n: int, value) -> bool:  # type: ignore[no-untyped-def]
-        return value(by[n]) if n in by else True
+    def goal(text: str, *checks: tuple[int, Callable[[Size], bool]]) -> str:
+        """The target, and whether the figures at the sizes it names meet it (when those sizes ran)."""
+        found = [f"{n:,}: {'met' if ok(synthetic[n]) else 'NOT met'}" for n, ok in checks if n in synthetic]
+        return text + (f" ({'; '.join(found)})" if found else "")
 
-    def without_mkdocs(s: Size, run: dict) -> float:
+    def without_mkdocs(run: dict) -> float:
         return run["load_validate"] + run["engine_load"] + sum(run["stages"].values())
 
-    def render(s: Size) -> float:  # build = the check command's work + MkDocs (whose plugin checks and runs the stages) + rendering
-        assert s.build and s.check
-        return s.build.seconds - s.check.seconds - without_mkdocs(s, s.warm)
+    def rendering(s: Size) -> float:  # build = the check command + MkDocs (whose plugin checks and runs the stages) + rendering
+        return s.build.seconds - s.check.seconds - without_mkdocs(s.warm)
+
+    def each(cell: Callable[[Size], str]) -> list[str]:
+        return [cell(s) for s in sizes]
 
     rows = [
-        Row("generate the synthetic cases (s)", [_s(s.generate_s) if s.generate_s is not None else "—" for s in sizes]),
-        Row("check (s)", [_s(s.check.seconds) for s in sizes if s.check], _target(sizes, "< 15 s at 10k", [(10_000, at(10_000, lambda s: s.check.seconds < 15))])),
-        Row("check peak memory (MB)", [f"{s.check.peak_mb:.0f}" for s in sizes if s.check]),
-        Row("builder: load and validate (s)", [_s(s.warm["load_validate"]) for s in sizes]),
-        Row("builder: load the embedding engine, cold → warm (s)", [f"{_s(s.cold['engine_load'])} → {_s(s.warm['engine_load'])}" for s in sizes]),
+        Row("generate the synthetic cases (s)", each(lambda s: "—" if s.generate_s is None else _s(s.generate_s))),
+        Row("check (s)", each(lambda s: _s(s.check.seconds)), goal("< 15 s at 10k", (10_000, lambda s: s.check.seconds < 15))),
+        Row("check peak memory (MB)", each(lambda s: f"{s.check.peak_mb:.0f}")),
+        Row("builder: load and validate (s)", each(lambda s: _s(s.warm["load_validate"]))),
+        Row("builder: load the embedding engine, cold → warm (s)", each(lambda s: f"{_s(s.cold['engine_load'])} → {_s(s.warm['engine_load'])}")),
     ]
-    names = list(dict.fromkeys(name for s in sizes for name in s.warm["stages"]))
-    for name in names:
+    for name in dict.fromkeys(name for s in sizes for name in s.warm["stages"]):
         if name in EMBEDDING_STAGES:
-            cells = [f"{_s(s.cold['stages'].get(name))} → {_s(s.warm['stages'].get(name))}" for s in sizes]
+            cells = each(lambda s: f"{_s(s.cold['stages'].get(name))} → {_s(s.warm['stages'].get(name))}")  # noqa: B023
             rows.append(Row(f"stage {name}, cold → warm cache (s)", cells))
         else:
-            rows.append(Row(f"stage {name} (s)", [_s(s.warm["stages"].get(name)) for s in sizes]))
+            rows.append(Row(f"stage {name} (s)", each(lambda s: _s(s.warm["stages"].get(name)))))  # noqa: B023
     rows += [
-        Row("builder without MkDocs, cold cache (s)", [_s(without_mkdocs(s, s.cold)) for s in sizes]),
+        Row("builder without MkDocs, cold cache (s)", each(lambda s: _s(without_mkdocs(s.cold)))),
         Row(
             "builder without MkDocs, warm cache (s)",
-            [_s(without_mkdocs(s, s.warm)) for s in sizes],
-            _target(sizes, "< 30 s at 10k", [(10_000, at(10_000, lambda s: without_mkdocs(s, s.warm) < 30))]),
+            each(lambda s: _s(without_mkdocs(s.warm))),
+            goal("< 30 s at 10k", (10_000, lambda s: without_mkdocs(s.warm) < 30)),
         ),
         Row(
             "builder without MkDocs, peak memory cold / warm (MB)",
-            [f"{s.cold['peak_mb']:.0f} / {s.warm['peak_mb']:.0f}" for s in sizes],
-            _target(sizes, "< 2 GB at 10k", [(10_000, at(10_000, lambda s: max(s.cold["peak_mb"], s.warm["peak_mb"]) < 2000))]),
+            each(lambda s: f"{s.cold['peak_mb']:.0f} / {s.warm['peak_mb']:.0f}"),
+            goal("< 2 GB at 10k", (10_000, lambda s: max(s.cold["peak_mb"], s.warm["peak_mb"]) < 2000)),
         ),
         Row(
             "build: check + MkDocs, warm cache (s)",
-            [_s(s.build.seconds) for s in sizes if s.build],
-            _target(sizes, "< 60 s at 1k; < 10 min at 10k", [(1000, at(1000, lambda s: s.build.seconds < 60)), (10_000, at(10_000, lambda s: s.build.seconds < 600))]),
+            each(lambda s: _s(s.build.seconds)),
+            goal("< 60 s at 1k; < 10 min at 10k", (1000, lambda s: s.build.seconds < 60), (10_000, lambda s: s.build.seconds < 600)),
         ),
-        Row("  of which MkDocs rendering, derived (s)", [_s(render(s)) for s in sizes]),
+        Row("  of which MkDocs rendering, derived (s)", each(lambda s: _s(rendering(s)))),
         Row(
             "build peak memory, largest process (MB)",
-            [f"{s.build.peak_mb:.0f}" for s in sizes if s.build],
-            _target(sizes, "< 4 GB at 10k", [(10_000, at(10_000, lambda s: s.build.peak_mb < 4000))]),
+            each(lambda s: f"{s.build.peak_mb:.0f}"),
+            goal("< 4 GB at 10k", (10_000, lambda s: s.build.peak_mb < 4000)),
         ),
         Row(
             "site size (MB)",
-            [f"{s.site_mb:.1f}" for s in sizes],
-            _target(sizes, "< 60 MB at 1k; < 600 MB at 10k", [(1000, at(1000, lambda s: s.site_mb < 60)), (10_000, at(10_000, lambda s: s.site_mb < 600))]),
+            each(lambda s: f"{s.site_mb:.1f}"),
+            goal("< 60 MB at 1k; < 600 MB at 10k", (1000, lambda s: s.site_mb < 60), (10_000, lambda s: s.site_mb < 600)),
         ),
-        Row("site files / HTML pages", [f"{s.site_files:,} / {s.html_pages:,}" for s in sizes]),
-        Row("  of which search/ (MB)", [f"{s.search_mb:.1f}" for s in sizes]),
+        Row("site files / HTML pages", each(lambda s: f"{s.site_files:,} / {s.html_pages:,}")),
+        Row("  of which search/ (MB)", each(lambda s: f"{s.search_mb:.1f}")),
         Row(
             "rebuild after editing one case (s)",
-            [_s(s.rebuild.seconds) for s in sizes if s.rebuild],
-            _target(sizes, "< 1/5 of the full build at 1k", [(1000, at(1000, lambda s: s.rebuild.seconds < s.build.seconds / 5))]),
+            each(lambda s: _s(s.rebuild.seconds)),
+            goal("< 1/5 of the full build at 1k", (1000, lambda s: s.rebuild.seconds < s.build.seconds / 5)),
         ),
-        Row("  rebuild / full build", [f"{s.rebuild.seconds / s.build.seconds:.2f}" for s in sizes if s.rebuild and s.build]),
-        Row("browser: bytes of the first keyword query, gzip", [BROWSER] * len(sizes)),
-        Row("browser: bytes of the first semantic query, gzip", [BROWSER] * len(sizes)),
-        Row("browser: search ready (ms)", [BROWSER] * len(sizes)),
-        Row("browser: query p95 in Chromium (ms)", [BROWSER] * len(sizes)),
+        Row("  rebuild / full build", each(lambda s: f"{s.rebuild.seconds / s.build.seconds:.2f}")),
+        Row("browser: bytes of the first keyword query, gzip", each(lambda s: BROWSER)),
+        Row("browser: bytes of the first semantic query, gzip", each(lambda s: BROWSER)),
+        Row("browser: search ready (ms)", each(lambda s: BROWSER)),
+        Row("browser: query p95 in Chromium (ms)", each(lambda s: BROWSER)),
     ]
     return rows
 
@@ -300,7 +294,9 @@ def main() -> None:
     print(f"\n{context}\n\n{text}\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(f"# make bench\n\n{context}\n\n{text}\n", encoding="utf-8")
-    print(f"Markdown: {args.out}")
+    raw = [{**vars(s), **{k: {"seconds": r.seconds, "peak_mb": r.peak_mb} for k, r in vars(s).items() if isinstance(r, Run)}} for s in sizes]
+    args.out.with_suffix(".json").write_text(json.dumps({"context": context, "sizes": raw}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"Markdown: {args.out} (figures as JSON: {args.out.with_suffix('.json')})")
 
 
 if __name__ == "__main__":

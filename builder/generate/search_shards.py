@@ -64,12 +64,18 @@ def haystack(case: dict[str, Any]) -> str:
     return fold("\n".join(parts))
 
 
+_CLASSES: dict[str, str] = {}  # char_class() of every character met: a case has thousands
+
+
 def _runs(folded: str) -> list[tuple[str, int, int]]:
     """(class, start, end) of the word and kanji/kana runs of folded text."""
     found: list[tuple[str, int, int]] = []
     current, start = OTHER, 0
+    classes = _CLASSES
     for i, ch in enumerate(folded):
-        kind = char_class(ch)
+        kind = classes.get(ch)
+        if kind is None:
+            kind = classes[ch] = char_class(ch)
         if kind != current:
             if current:
                 found.append((current, start, i))
@@ -112,53 +118,54 @@ def _gaps(positions: list[int]) -> list[int]:
     return out
 
 
-def _decode(fields: int, flat: list[int]) -> dict[int, list[int]]:
-    """Case -> term frequency per field, from search_index's flat postings."""
-    out: dict[int, list[int]] = {}
+def _arrays(flat: list[int], size: int) -> tuple[Any, Any]:
+    """(field × size + case, term frequency) of one term's flat postings, as numpy arrays."""
+    import numpy as np
+
+    keys, counts = [], []
     i = 0
     while i < len(flat):
         field, count = flat[i], flat[i + 1]
-        i += 2
-        position = -1
-        for _ in range(count):
-            position += flat[i]
-            out.setdefault(position, [0] * fields)[field] = flat[i + 1]
-            i += 2
-    return out
-
-
-def _encode(fields: int, postings: dict[int, list[int]]) -> list[int]:
-    flat: list[int] = []
-    for field in range(fields):
-        hits = [(doc, tf[field]) for doc, tf in sorted(postings.items()) if tf[field]]
-        if not hits:
-            continue
-        flat += [field, len(hits)]
-        previous = -1
-        for doc, count in hits:
-            flat += [doc - previous, count]
-            previous = doc
-    return flat
+        pairs = flat[i + 2 : i + 2 + 2 * count]
+        i += 2 + 2 * count
+        keys.append(field * size + np.cumsum(pairs[0::2]) - 1)
+        counts.append(pairs[1::2])
+    return np.concatenate(keys), np.concatenate(counts)
 
 
 def unions(index: dict[str, Any]) -> dict[str, list[int]]:
     """For each kanji/kana that is not a term: the summed postings of the terms holding it (ranking.js containing())."""
-    fields = len(index["fields"])
+    import numpy as np
+
+    fields, size = len(index["fields"]), len(index["lengths"])
     terms = set(index["terms"])
-    summed: dict[str, dict[int, list[int]]] = defaultdict(dict)
-    for term, flat in zip(index["terms"], index["postings"]):
-        if char_class(term[0]) != JAPANESE:
-            continue
-        decoded = _decode(fields, flat)
-        for ch in set(term):
-            if ch in terms:
-                continue  # the lone term itself answers, as ranking.js looks it up first
-            into = summed[ch]
-            for doc, tf in decoded.items():
-                row = into.setdefault(doc, [0] * fields)
-                for f in range(fields):
-                    row[f] += tf[f]
-    return {ch: _encode(fields, postings) for ch, postings in summed.items()}
+    holders: dict[str, list[int]] = defaultdict(list)
+    for n, term in enumerate(index["terms"]):
+        if char_class(term[0]) == JAPANESE:
+            for ch in set(term):  # a term counts once however often it holds the character
+                if ch not in terms:  # the lone term itself answers, as ranking.js looks it up first
+                    holders[ch].append(n)
+    decoded: dict[int, tuple[Any, Any]] = {}
+    out: dict[str, list[int]] = {}
+    for ch, numbers in holders.items():
+        for n in numbers:
+            if n not in decoded:
+                decoded[n] = _arrays(index["postings"][n], size)
+        keys = np.concatenate([decoded[n][0] for n in numbers])
+        counts = np.concatenate([decoded[n][1] for n in numbers])
+        summed = np.bincount(keys, weights=counts, minlength=fields * size).astype(np.int64)
+        present = np.flatnonzero(summed)  # ascending: by field, then by case, as search_index encodes
+        flat: list[int] = []
+        for field in range(fields):
+            docs = present[(present >= field * size) & (present < (field + 1) * size)]
+            if not len(docs):
+                continue
+            pairs = np.empty(2 * len(docs), dtype=np.int64)
+            pairs[0::2] = np.diff(docs - field * size, prepend=-1)
+            pairs[1::2] = summed[docs]
+            flat += [field, len(docs), *pairs.tolist()]
+        out[ch] = flat
+    return out
 
 
 def joint_cases(cases: list[dict[str, Any]]) -> dict[str, list[int]]:

@@ -22,38 +22,59 @@
   "use strict";
 
   const INDEX_SCRIPT = "search/index.js";
+  // Decoded terms and joints kept (a pair in every case of 10,000 takes ~240 KB, a joint 10 KB):
+  // enough for the words of the queries a reader types in a row, bounded over a long visit.
+  const MAX_DECODED = 256;
+  const MAX_JOINTS = 512;
 
-  /** Case -> term frequencies per field, from the flat format of search_index.py. */
-  function decode(flat, fieldCount) {
-    const out = new Map();
-    let k = 0;
-    while (k < flat.length) {
-      const field = flat[k];
-      const count = flat[k + 1];
-      k += 2;
-      let position = -1;
-      for (let n = 0; n < count; n++) {
-        position += flat[k];
-        let row = out.get(position);
-        if (!row) { row = new Array(fieldCount).fill(0); out.set(position, row); }
-        row[field] = flat[k + 1];
-        k += 2;
-      }
-    }
-    return out;
+  /** map.set, forgetting the oldest entry past max (Maps iterate in insertion order). */
+  function keep(map, key, value, max) {
+    map.set(key, value);
+    if (map.size > max) map.delete(map.keys().next().value);
   }
 
-  /** The sum of several terms' postings (a lone kanji looked up inside the pairs that hold it). */
-  function merge(maps, fieldCount) {
-    const out = new Map();
-    for (const map of maps) {
-      for (const [doc, tf] of map) {
-        const row = out.get(doc);
-        if (!row) out.set(doc, tf.slice());
-        else for (let f = 0; f < fieldCount; f++) row[f] += tf[f];
+  /**
+   * One term's postings (or the sum of several terms'): size (cases holding it), docs (ascending)
+   * and tf (the term frequency in each field, fields.length per case, in the order of docs).
+   * Typed arrays, not a Map of arrays: a pair like 研修 is in nearly every one of 10,000 cases.
+   */
+  const EMPTY = Object.freeze({ size: 0, docs: new Int32Array(0), tf: new Uint32Array(0) });
+
+  /** Scratch rows for decode(), one per index (decoding is synchronous, so one is enough). */
+  function scratch(caseCount, fieldCount) {
+    return { dense: new Uint32Array(caseCount * fieldCount), seen: new Uint8Array(caseCount), fieldCount };
+  }
+
+  /** The sum of flat postings lists (search_index.py's format) as postings. */
+  function decode(flats, work) {
+    const fieldCount = work.fieldCount;
+    const dense = work.dense;
+    const seen = work.seen;
+    const touched = [];
+    for (const flat of flats) {
+      let k = 0;
+      while (k < flat.length) {
+        const field = flat[k];
+        const count = flat[k + 1];
+        k += 2;
+        let position = -1;
+        for (let n = 0; n < count; n++) {
+          position += flat[k];
+          if (!seen[position]) { seen[position] = 1; touched.push(position); }
+          dense[position * fieldCount + field] += flat[k + 1];
+          k += 2;
+        }
       }
     }
-    return out;
+    if (!touched.length) return EMPTY;
+    const docs = Int32Array.from(touched).sort();
+    const tf = new Uint32Array(docs.length * fieldCount);
+    for (let i = 0; i < docs.length; i++) {
+      const at = docs[i] * fieldCount;
+      for (let f = 0; f < fieldCount; f++) { tf[i * fieldCount + f] = dense[at + f]; dense[at + f] = 0; }
+      seen[docs[i]] = 0;
+    }
+    return { size: docs.length, docs, tf };
   }
 
   function averages(lengths, fieldCount) {
@@ -73,19 +94,27 @@
       this.number = new Map(raw.terms.map(function (term, i) { return [term, i]; }));
       this.decoded = new Map();
       this.average = averages(raw.lengths, raw.fields.length);
+      this.work = scratch(this.size, raw.fields.length);
     }
 
     has(term) {
       return this.number.has(term);
     }
 
-    /** Map case position -> term frequency per field, for one term of the index. */
+    /** Postings (see EMPTY) of one term of the index. */
     postings(term) {
       if (!this.decoded.has(term)) {
         const i = this.number.get(term);
-        this.decoded.set(term, i === undefined ? new Map() : decode(this.raw[i], this.fields.length));
+        this.decoded.set(term, i === undefined ? EMPTY : decode([this.raw[i]], this.work));
       }
       return this.decoded.get(term);
+    }
+
+    /** Summed postings of several terms (the words a word being typed begins). */
+    sum(terms) {
+      if (terms.length === 1) return this.postings(terms[0]);
+      const self = this;
+      return decode(terms.map(function (t) { return self.raw[self.number.get(t)]; }), this.work);
     }
 
     /** Index terms for which test(term) holds. */
@@ -95,8 +124,7 @@
 
     /** Summed postings of the terms that hold a character (ranking.js: a lone kanji not itself a term). */
     containing(ch) {
-      const self = this;
-      return merge(this.matching(function (t) { return t.includes(ch); }).map(function (t) { return self.postings(t); }), this.fields.length);
+      return this.sum(this.matching(function (t) { return t.includes(ch); }));
     }
 
     /** Words that begin with a word being typed (passp…). */
@@ -143,6 +171,7 @@
       this.words = []; // per chunk: its terms, for prefix look-ups
       this.decoded = new Map();
       this.sets = new Map();
+      this.work = scratch(this.size, fieldCount);
     }
 
     /** Chunks holding the keys of a query's tokens ({term, kind}) and phrases. */
@@ -212,9 +241,16 @@
       if (!this.decoded.has(term)) {
         this.check(term);
         const flat = this.tables.t.get(term);
-        this.decoded.set(term, flat ? decode(flat, this.fields.length) : new Map());
+        keep(this.decoded, term, flat ? decode([flat], this.work) : EMPTY, MAX_DECODED);
       }
       return this.decoded.get(term);
+    }
+
+    sum(terms) {
+      if (terms.length === 1) return this.postings(terms[0]);
+      const self = this;
+      for (const t of terms) this.check(t);
+      return decode(terms.map(function (t) { return self.tables.t.get(t); }), this.work);
     }
 
     containing(ch) {
@@ -222,7 +258,7 @@
       if (!this.decoded.has(key)) {
         this.check(ch);
         const flat = this.tables.u.get(ch);
-        this.decoded.set(key, flat ? decode(flat, this.fields.length) : new Map());
+        keep(this.decoded, key, flat ? decode([flat], this.work) : EMPTY, MAX_DECODED);
       }
       return this.decoded.get(key);
     }
@@ -241,12 +277,12 @@
       let set = this.sets.get(text);
       if (!set) {
         this.check(text);
-        set = new Set();
+        set = new Uint8Array(this.size); // dense: looked up once per candidate case
         let position = -1;
-        for (const gap of this.tables.j.get(text) || []) set.add((position += gap));
-        this.sets.set(text, set);
+        for (const gap of this.tables.j.get(text) || []) set[(position += gap)] = 1;
+        keep(this.sets, text, set, MAX_JOINTS);
       }
-      return set.has(doc);
+      return set[doc] === 1;
     }
   }
 
@@ -359,5 +395,5 @@
     return data;
   }
 
-  return { KeywordIndex, ShardedIndex, sharded, decode, chunkOf, load, loaded, root: function () { return ROOT; } };
+  return { KeywordIndex, ShardedIndex, sharded, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
 });

@@ -53,10 +53,22 @@
     return Math.log(1 + (size - df + 0.5) / (df + 0.5));
   }
 
+  // Resolved query tokens per index, kept across queries (a reader typing re-ranks the same words):
+  // their postings and their per-case scores, a Float64Array per token (80 KB at 10,000 cases).
+  const MAX_RESOLVED = 128;
+  const resolvedByIndex = new WeakMap();
+
   /** Postings of a query token: exact term, else pairs holding a lone character, else words it begins. */
-  function resolve(index, token, cache) {
+  function resolve(index, token) {
+    let cache = resolvedByIndex.get(index);
+    if (!cache) { cache = new Map(); resolvedByIndex.set(index, cache); }
     const key = token.kind + ":" + token.term;
-    if (cache.has(key)) return cache.get(key);
+    let entry = cache.get(key);
+    if (entry) {
+      cache.delete(key); // most recently used last
+      cache.set(key, entry);
+      return entry;
+    }
     let postings;
     let weight = 1;
     if (index.has(token.term)) {
@@ -65,38 +77,51 @@
       postings = index.containing(token.term);
       weight = SINGLE_CHAR_WEIGHT;
     } else if (token.kind === "w") {
-      const found = index.prefixed(token.term);
-      postings = found.length === 1 ? index.postings(found[0]) : new Map();
-      if (found.length > 1) {
-        for (const term of found) {
-          for (const [doc, tf] of index.postings(term)) {
-            if (!postings.has(doc)) postings.set(doc, tf.slice());
-            else { const sum = postings.get(doc); for (let f = 0; f < tf.length; f++) sum[f] += tf[f]; }
-          }
-        }
-      }
+      postings = index.sum(index.prefixed(token.term));
       weight = PREFIX_WEIGHT;
     } else {
-      postings = new Map();
+      postings = index.sum([]);
     }
-    // postings may be the index's own decoded map: read only.
-    const entry = { postings, weight, idf: idf(index.size, postings.size) };
+    entry = { postings, weight, idf: idf(index.size, postings.size), scores: null };
     cache.set(key, entry);
+    if (cache.size > MAX_RESOLVED) cache.delete(cache.keys().next().value);
     return entry;
+  }
+
+  // Per index: each field's boost and, per case and field, K1 × the length normalisation (the same
+  // doubles saturated() computed inline, so scores do not change by a bit).
+  const weightsByIndex = new WeakMap();
+
+  function fieldWeights(index) {
+    let out = weightsByIndex.get(index);
+    if (!out) {
+      const fieldCount = index.fields.length;
+      const boost = new Float64Array(fieldCount);
+      const kNorm = new Float64Array(index.size * fieldCount);
+      for (let f = 0; f < fieldCount; f++) {
+        const name = index.fields[f];
+        const b = FIELD_B[name] !== undefined ? FIELD_B[name] : 0.75;
+        boost[f] = FIELD_BOOSTS[name] !== undefined ? FIELD_BOOSTS[name] : 1;
+        for (let doc = 0; doc < index.size; doc++) {
+          const norm = 1 - b + b * (index.average[f] ? index.lengths[doc][f] / index.average[f] : 1);
+          kNorm[doc * fieldCount + f] = K1 * norm;
+        }
+      }
+      out = { boost, kNorm, fieldCount };
+      weightsByIndex.set(index, out);
+    }
+    return out;
   }
 
   // Saturated per field, then summed with the boosts: with one saturation over all fields (classic
   // BM25F), ten mentions in a long body outweighed the same word in the title or the keywords.
-  function saturated(index, tf, doc) {
+  // tf: term frequencies of the case's fields, from tf[at] on.
+  function saturated(w, tf, at, doc) {
     let sum = 0;
-    const lengths = index.lengths[doc];
-    for (let f = 0; f < tf.length; f++) {
-      if (!tf[f]) continue;
-      const name = index.fields[f];
-      const b = FIELD_B[name] !== undefined ? FIELD_B[name] : 0.75;
-      const boost = FIELD_BOOSTS[name] !== undefined ? FIELD_BOOSTS[name] : 1;
-      const norm = 1 - b + b * (index.average[f] ? lengths[f] / index.average[f] : 1);
-      sum += (boost * tf[f] * (K1 + 1)) / (tf[f] + K1 * norm);
+    for (let f = 0; f < w.fieldCount; f++) {
+      const n = tf[at + f];
+      if (!n) continue;
+      sum += (w.boost[f] * n * (K1 + 1)) / (n + w.kNorm[doc * w.fieldCount + f]);
     }
     return sum;
   }
@@ -117,26 +142,31 @@
     if (!entry.scores) {
       // Dense: a ranking looks every candidate up in every list, and 10,000 Map look-ups cost more than this.
       const out = new Float64Array(index.size);
-      for (const [doc, tf] of entry.postings) out[doc] = saturated(index, tf, doc);
+      const p = entry.postings;
+      const w = fieldWeights(index);
+      for (let i = 0; i < p.size; i++) out[p.docs[i]] = saturated(w, p.tf, i * w.fieldCount, p.docs[i]);
       entry.scores = out;
     }
     return entry.scores;
   }
 
-  function prepare(index, tokens, source, cache) {
-    const entries = tokens.map(function (t) { return resolve(index, t, cache); });
+  function prepare(index, tokens, source) {
+    const entries = tokens.map(function (t) { return resolve(index, t); });
     const weights = tokens.map(function (t, i) { return t.weight * entries[i].weight * entries[i].idf; });
     let total = 0;
     for (const w of weights) total += w;
     return {
       tokens, source, entries, weights, total, pairs: pairs(tokens, source),
       scores: entries.map(function (e) { return scores(index, e); }),
-      hit: new Uint8Array(tokens.length), // scratch, reused for every case
+      // Per case, overwritten by measure(): which tokens the case holds, which pairs stand together, the figures.
+      hit: new Uint8Array(tokens.length),
+      joined: new Uint8Array(tokens.length),
+      bm25: 0, coverage: 0, phrase: 0,
     };
   }
 
-  /** One token list against one case: {bm25, coverage, phrase, runs}. */
-  function scoreList(list, doc, together) {
+  /** One token list against one case: sets list.bm25, coverage and phrase; false if the case holds none of it. */
+  function measure(list, doc, together) {
     let bm25 = 0;
     let held = 0;
     const hit = list.hit;
@@ -147,30 +177,40 @@
       bm25 += list.weights[i] * s;
       held += list.weights[i];
     }
-    if (!bm25) return null;
+    if (!bm25) return false;
     const coverage = list.total ? held / list.total : 0;
     let phrase = coverage;
-    const joined = new Set();
+    list.joined.fill(0);
     if (list.pairs.length) {
       let present = 0;
       for (const p of list.pairs) {
-        if (hit[p.i] && hit[p.i + 1] && together(doc, p.text)) { present += 1; joined.add(p.i); }
+        if (hit[p.i] && hit[p.i + 1] && together(doc, p.text)) { present += 1; list.joined[p.i] = 1; }
       }
       phrase = present / list.pairs.length;
     }
-    // Matched runs: neighbouring hits that also stand together in the case, for "why" and highlighting;
-    // particles and filler words (weight < 1) are left out unless the query has nothing else.
-    const runs = [];
-    let run = null;
+    list.bm25 = bm25;
+    list.coverage = coverage;
+    list.phrase = phrase;
+    return true;
+  }
+
+  /**
+   * Matched runs of the case measure() last saw: neighbouring hits that also stand together in the
+   * case, for "why" and highlighting; particles and filler words (weight < 1) are left out unless
+   * the query has nothing else.
+   */
+  function runsOf(list, expansion, into) {
+    const hit = list.hit;
     let strong = false;
     for (let i = 0; i < hit.length; i++) if (hit[i] && list.tokens[i].weight >= 1) strong = true;
+    let run = null;
     for (let i = 0; i < hit.length; i++) {
       const t = list.tokens[i];
       if (!hit[i] || (strong && t.weight < 1)) { run = null; continue; }
-      if (run && joined.has(i - 1)) run.end = t.end;
-      else { run = { start: t.start, end: t.end }; runs.push(run); }
+      if (run && list.joined[i - 1]) run.end = t.end;
+      else { run = { text: "", start: t.start, end: t.end, expansion }; into.push(run); }
     }
-    return { bm25, coverage, phrase, runs: runs.map(function (r) { return { text: list.source.slice(r.start, r.end), start: r.start, end: r.end }; }) };
+    for (const r of into) if (!r.text) r.text = list.source.slice(r.start, r.end);
   }
 
   /**
@@ -183,20 +223,20 @@
    */
   function rank(plan, ctx) {
     const index = ctx.index;
-    const cache = new Map();
     const together = ctx.joined || function (doc, text) { return ctx.haystack(doc).includes(text); };
     const boosts = (plan.boosts || []).map(function (b) { return { boost: b, cases: ctx.members(b.facet, b.values) }; });
     const parts = plan.parts.map(function (part) {
       return {
-        lists: [{ weight: 1, expansion: null, list: prepare(index, part.tokens, plan.folded, cache) }].concat(
+        lists: [{ weight: 1, expansion: null, list: prepare(index, part.tokens, plan.folded) }].concat(
           part.alternatives.map(function (alt) {
-            return { weight: alt.weight, expansion: alt.name, list: prepare(index, alt.tokens, alt.folded, cache) };
+            return { weight: alt.weight, expansion: alt.name, list: prepare(index, alt.tokens, alt.folded) };
           })
         ),
       };
     });
+    const NO_HINTS = [0, []];
     const hintShare = function (doc) {
-      if (!boosts.length) return [0, []];
+      if (!boosts.length) return NO_HINTS;
       const held = boosts.filter(function (b) { return b.cases.has(doc); });
       return [held.length / boosts.length, held.map(function (b) { return b.boost; })];
     };
@@ -212,7 +252,7 @@
 
     // Only cases holding at least one term can score.
     const candidate = new Uint8Array(index.size);
-    for (const part of parts) for (const l of part.lists) for (const e of l.list.entries) for (const doc of e.postings.keys()) candidate[doc] = 1;
+    for (const part of parts) for (const l of part.lists) for (const e of l.list.entries) for (const doc of e.postings.docs) candidate[doc] = 1;
 
     const results = [];
     let best = 0;
@@ -223,18 +263,20 @@
       let a = 0;
       const matched = [];
       for (const part of parts) {
+        // Each list keeps its own per-case state, so the best one's runs can be read after the others ran.
         let top = null;
+        let topValue = 0;
         for (const l of part.lists) {
-          const r = scoreList(l.list, doc, together);
-          if (!r) continue;
+          if (!measure(l.list, doc, together)) continue;
+          const r = l.list;
           const value = l.weight * r.bm25 * (1 + COVERAGE_WEIGHT * r.coverage * r.coverage) * (1 + PHRASE_WEIGHT * r.phrase);
-          if (!top || value > top.value) top = { value, r, l };
+          if (!top || value > topValue) { top = l; topValue = value; }
         }
         if (!top) continue;
-        s += top.l.weight * top.r.bm25;
-        c += top.r.coverage;
-        a += top.r.phrase;
-        for (const run of top.r.runs) matched.push(Object.assign(run, { expansion: top.l.expansion }));
+        s += top.weight * top.list.bm25;
+        c += top.list.coverage;
+        a += top.list.phrase;
+        runsOf(top.list, top.expansion, matched);
       }
       c /= parts.length;
       a /= parts.length;
@@ -246,8 +288,18 @@
       results.push({ doc, score, coverage: c, phrase: a, evidence, hints: held, matched });
     }
     // Weak cases stay listed (a reader may want them, and recall needs them), after the others and marked.
-    for (const r of results) r.weak = r.evidence < MIN_COVERAGE || r.evidence < RELATIVE_COVERAGE * best;
-    return results.sort(function (x, y) { return x.weak - y.weak || y.score - x.score || x.doc - y.doc; });
+    const weak = new Uint8Array(results.length);
+    const score = new Float64Array(results.length);
+    const order = new Uint32Array(results.length);
+    results.forEach(function (r, i) {
+      r.weak = r.evidence < MIN_COVERAGE || r.evidence < RELATIVE_COVERAGE * best;
+      weak[i] = r.weak ? 1 : 0;
+      score[i] = r.score;
+      order[i] = i;
+    });
+    // Sorted through typed arrays (10,000 results): results are in case order, so i - j is the case order.
+    order.sort(function (i, j) { return weak[i] - weak[j] || score[j] - score[i] || i - j; });
+    return Array.from(order, function (i) { return results[i]; });
   }
 
   /**

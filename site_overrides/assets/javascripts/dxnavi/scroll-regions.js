@@ -14,7 +14,8 @@
   /** The heading or bold lead-in just before the table, to name the region after. */
   function caption(wrap) {
     for (let node = wrap.previousElementSibling; node; node = node.previousElementSibling) {
-      if (/^H[2-6]$/.test(node.tagName) || (node.tagName === "P" && node.querySelector("strong"))) {
+      const bold = node.tagName === "P" && node.querySelector("strong");
+      if (/^H[2-6]$/.test(node.tagName) || (bold && bold.textContent.trim() === node.textContent.trim())) {
         return node.textContent.replace(/¶$/, "").trim();
       }
     }

@@ -118,8 +118,9 @@
       }
       const s = semantic.q === state.q && semantic.status ? semantic.status : N.api.semanticStatus();
       let text;
-      if (s.state === "off") text = "意味検索: " + (s.reason || "使えません") + "。言葉で見つかった事例を表示しています。";
-      else if (s.state === "error") text = "意味検索を使えません: " + (s.reason || "読み込めませんでした") + "。言葉で見つかった事例を表示しています。";
+      const reason = (s.reason || "").replace(/。$/, ""); // the build's reasons end in 。 already
+      if (s.state === "off") text = "意味検索: " + (reason || "使えません") + "。言葉で見つかった事例を表示しています。";
+      else if (s.state === "error") text = "意味検索を使えません: " + (reason || "読み込めませんでした") + "。言葉で見つかった事例を表示しています。";
       else if (semantic.q === state.q && semantic.ids) {
         text = state.mode === "semantic" ? "意味の近い順に表示しています。" : "言葉で見つかった事例に、意味の近い事例を合わせて表示しています。";
       } else text = "意味検索を準備しています…（言葉で見つかった事例を先に表示しています）";

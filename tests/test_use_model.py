@@ -9,6 +9,7 @@ import pytest
 
 from builder import embedding
 from builder.embedding import use_prepare
+from builder.embedding.base import ModelFiles
 from builder.embedding.settings import EmbeddingSettings
 
 # Japanese text must keep its meaning exactly after pruning; English keeps the frequent pieces.
@@ -24,7 +25,7 @@ ENGLISH = ["Digital transformation of local government", "RPA and AI-OCR for mun
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> use_prepare.PreparedModel:
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> ModelFiles:
     return use_prepare.prepare(tmp_path_factory.mktemp("model-cache"))
 
 
@@ -41,28 +42,28 @@ def _original(texts: list[str]) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def _derived(prepared: use_prepare.PreparedModel, texts: list[str]) -> np.ndarray:
+def _derived(prepared: ModelFiles, texts: list[str]) -> np.ndarray:
     from builder.embedding.use import UseEncoder
 
     return UseEncoder(prepared).encode(texts)
 
 
-def test_the_derived_model_embeds_japanese_as_the_original_does(prepared: use_prepare.PreparedModel) -> None:
+def test_the_derived_model_embeds_japanese_as_the_original_does(prepared: ModelFiles) -> None:
     cosines = (_original(JAPANESE) * _derived(prepared, JAPANESE)).sum(axis=1)
     assert cosines.min() >= 0.999, dict(zip(JAPANESE, cosines.round(4)))
 
 
-def test_the_derived_model_keeps_english_close(prepared: use_prepare.PreparedModel) -> None:
+def test_the_derived_model_keeps_english_close(prepared: ModelFiles) -> None:
     cosines = (_original(ENGLISH) * _derived(prepared, ENGLISH)).sum(axis=1)
     assert cosines.min() >= 0.9, dict(zip(ENGLISH, cosines.round(4)))
 
 
-def test_the_derived_model_is_a_quarter_of_the_package_file(prepared: use_prepare.PreparedModel) -> None:
+def test_the_derived_model_is_a_quarter_of_the_package_file(prepared: ModelFiles) -> None:
     # The browser downloads it: the vocabulary pruning is what keeps it within the payload budget.
     assert prepared.onnx_path.stat().st_size < use_prepare.source_path().stat().st_size / 3
 
 
-def test_preparing_again_reuses_the_files(prepared: use_prepare.PreparedModel) -> None:
+def test_preparing_again_reuses_the_files(prepared: ModelFiles) -> None:
     before = prepared.onnx_path.stat().st_mtime_ns
     again = use_prepare.prepare(prepared.folder.parents[1])
     assert again.onnx_path.stat().st_mtime_ns == before

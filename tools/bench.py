@@ -13,11 +13,12 @@ temporary project. For each size it measures, in child processes:
   (the largest process), the site's size and number of files;
 - a rebuild after editing one case (``build`` again, warm cache).
 
-Peak memory is ru_maxrss of the child's process tree (os.wait4). The browser figures belong to
-the search benchmark; their rows say so until one exists. Prints one table, with the issue's
-targets next to the figures, and writes it as Markdown (default: bench-results.md in the
-temporary folder). Asserts nothing; the machine's load average is printed with the table,
-since other work on it slows every figure.
+Peak memory is ru_maxrss of the child's process tree (os.wait4). The browser figures are the
+search benchmark's (tools/bench_search.py --site, run on each built site; --no-browser skips it,
+and the rows say n/a when it is missing or fails). Prints one table, with the issue's targets next
+to the figures, and writes it as Markdown (default: bench-results.md in the temporary folder), with
+the search benchmark's own output below it. Asserts nothing; the machine's load average is printed
+with the table, since other work on it slows every figure.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +41,16 @@ sys.path.insert(0, str(REPO))
 
 EMBEDDING_STAGES = ("similar-cases", "semantic-assets")
 BROWSER = "n/a (search bench)"
+BROWSER_BENCH = REPO / "tools" / "bench_search.py"  # the search engineer's; its printed figures are read back
+# Figures of its output, by row: (pattern, how to show the groups).
+BROWSER_FIGURES = {
+    "keyword_bytes": (r"First keyword query.*?\n\s*bytes\s+p50\s+([\d.]+) KB\s+p95\s+([\d.]+) KB", "p50 {} KB, p95 {} KB"),
+    "semantic_bytes": (r"First semantic query from an ordinary page: ([\d.]+) MB gzip", "{} MB"),
+    "ready": (r"load event → window\.caseSearch\.ready\s+([\d.]+) ms", "{} ms"),
+    "page_ready": (r"navigation → all cases listed\s+([\d.]+) ms", "{} ms"),
+    "keyword_p95": (r"Keyword query time.*?\n\s*first run \(loads its chunks\)\s+p50\s+[\d.]+ ms\s+p95\s+([\d.]+) ms", "{} ms"),
+    "hybrid_p95": (r"Hybrid query time.*?\n\s*first run\s+p50\s+[\d.]+ ms\s+p95\s+([\d.]+) ms", "{} ms"),
+}
 MB = 1e6
 
 
@@ -78,9 +90,25 @@ class Size:
     site_files: int = 0
     html_pages: int = 0
     search_mb: float = 0.0
+    browser: dict[str, str] = field(default_factory=dict)  # row -> figure, or "error" -> why there are none
+    browser_output: str = ""
 
 
-def measure(count: int, real_count: int, seed: int, folder: Path) -> Size:
+def browser_figures(size: Size, site: Path, env: dict[str, str], queries: int) -> None:
+    """Run the search benchmark on the built site and keep the figures it prints (or why there are none)."""
+    command = [sys.executable, str(BROWSER_BENCH), "--site", str(site), "--queries", str(queries)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    size.browser_output = result.stdout + result.stderr
+    if result.returncode != 0:
+        size.browser["error"] = (result.stderr.strip().splitlines() or ["failed"])[-1][:80]
+        return
+    for row, (pattern, shown) in BROWSER_FIGURES.items():
+        found = re.search(pattern, result.stdout, re.DOTALL)
+        if found:
+            size.browser[row] = shown.format(*found.groups())
+
+
+def measure(count: int, real_count: int, seed: int, folder: Path, browser_queries: int) -> Size:
     python = sys.executable
     root = folder / f"project-{count}"
     cache = folder / f"cache-{count}"
@@ -112,6 +140,9 @@ def measure(count: int, real_count: int, seed: int, folder: Path) -> Size:
     size.site_mb = sum(p.stat().st_size for p in files) / MB
     size.html_pages = sum(1 for p in files if p.suffix == ".html")
     size.search_mb = sum(p.stat().st_size for p in files if p.relative_to(site).parts[0] == "search") / MB
+    if browser_queries and BROWSER_BENCH.is_file():
+        say("browser (tools/bench_search.py)")
+        browser_figures(size, site, env, browser_queries)
     edited = sorted((root / "cases").glob("*.md"))[0]
     text = edited.read_text(encoding="utf-8")
     title = next(line for line in text.split("\n") if line.startswith("title: "))
@@ -201,6 +232,13 @@ def table(sizes: list[Size]) -> list[Row]:
     def each(cell: Callable[[Size], str]) -> list[str]:
         return [cell(s) for s in sizes]
 
+    def browser(row: str) -> Callable[[Size], str]:
+        def cell(s: Size) -> str:
+            if row in s.browser:
+                return s.browser[row]
+            return f"{BROWSER}: {s.browser['error']}" if "error" in s.browser else BROWSER
+        return cell
+
     rows = [
         Row("generate the synthetic cases (s)", each(lambda s: "—" if s.generate_s is None else _s(s.generate_s))),
         Row("check (s)", each(lambda s: _s(s.check.seconds)), goal("< 15 s at 10k", (10_000, lambda s: s.check.seconds < 15))),
@@ -250,10 +288,12 @@ def table(sizes: list[Size]) -> list[Row]:
             goal("< 1/5 of the full build at 1k", (1000, lambda s: s.rebuild.seconds < s.build.seconds / 5)),
         ),
         Row("  rebuild / full build", each(lambda s: f"{s.rebuild.seconds / s.build.seconds:.2f}")),
-        Row("browser: bytes of the first keyword query, gzip", each(lambda s: BROWSER)),
-        Row("browser: bytes of the first semantic query, gzip", each(lambda s: BROWSER)),
-        Row("browser: search ready (ms)", each(lambda s: BROWSER)),
-        Row("browser: query p95 in Chromium (ms)", each(lambda s: BROWSER)),
+        Row("browser: search/ bytes of a first keyword query, gzip", each(browser("keyword_bytes")), "≤ 1.5 MB at 10k"),
+        Row("browser: search/ bytes of a first semantic query, gzip", each(browser("semantic_bytes"))),
+        Row("browser: search ready, load → caseSearch.ready", each(browser("ready")), "< 1 s at 1k"),
+        Row("browser: search.html, navigation → all cases listed", each(browser("page_ready"))),
+        Row("browser: keyword query p95, first run", each(browser("keyword_p95")), "< 30 ms at 1k; < 50 ms at 10k"),
+        Row("browser: hybrid query p95, encoder loaded", each(browser("hybrid_p95")), "< 150 ms at 1k"),
     ]
     return rows
 
@@ -270,6 +310,8 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[34, 1000, 10_000])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "bench-results.md")
+    parser.add_argument("--no-browser", action="store_true", help="skip the search benchmark in Chromium (tools/bench_search.py)")
+    parser.add_argument("--browser-queries", type=int, default=20, help="labelled queries the search benchmark runs (default 20)")
     parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # internal: the builder without MkDocs
     args = parser.parse_args()
     if args.stages:
@@ -282,7 +324,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dxnavi-bench-") as folder:
         for count in args.sizes:
             print(f"measuring {count:,} cases …", file=sys.stderr, flush=True)
-            sizes.append(measure(count, real, args.seed, Path(folder)))
+            sizes.append(measure(count, real, args.seed, Path(folder), 0 if args.no_browser else args.browser_queries))
     rows = table(sizes)
     engine = sizes[0].warm.get("engine", "?") if sizes else "?"
     context = (
@@ -293,8 +335,14 @@ def main() -> None:
     text = markdown(sizes, rows)
     print(f"\n{context}\n\n{text}\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(f"# make bench\n\n{context}\n\n{text}\n", encoding="utf-8")
-    raw = [{**vars(s), **{k: {"seconds": r.seconds, "peak_mb": r.peak_mb} for k, r in vars(s).items() if isinstance(r, Run)}} for s in sizes]
+    appendix = "".join(
+        f"\n## tools/bench_search.py, {s.cases:,} cases\n\n```text\n{s.browser_output.strip()}\n```\n" for s in sizes if s.browser_output
+    )
+    args.out.write_text(f"# make bench\n\n{context}\n\n{text}\n{appendix}", encoding="utf-8")
+    raw = [
+        {k: {"seconds": v.seconds, "peak_mb": v.peak_mb} if isinstance(v, Run) else v for k, v in vars(s).items() if k != "browser_output"}
+        for s in sizes
+    ]
     args.out.with_suffix(".json").write_text(json.dumps({"context": context, "sizes": raw}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"Markdown: {args.out} (figures as JSON: {args.out.with_suffix('.json')})")
 

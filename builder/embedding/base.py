@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -22,3 +24,20 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised float32 row per text (prefixes already applied)."""
         ...
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """A model's files in the cache, made once per machine: the ONNX graph, its tokenizer, and their manifest."""
+
+    folder: Path
+    manifest: dict
+    tokenizer_name: str
+
+    @property
+    def onnx_path(self) -> Path:
+        return self.folder / "model.onnx"
+
+    @property
+    def tokenizer_path(self) -> Path:
+        return self.folder / self.tokenizer_name

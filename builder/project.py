@@ -72,8 +72,10 @@ class Project:
                 result.refused += refusals
             else:
                 found.append(path)
-        result.cases = [f for f in found if not self.is_page(f)]
-        result.pages = [f for f in found if self.is_page(f)]
+        pages = self.pages_dir.resolve()  # once, and each file once (twice per file cost 0.8 s of check at 10,000 cases)
+        in_pages = [pages in f.resolve().parents for f in found]
+        result.cases = [f for f, page in zip(found, in_pages) if not page]
+        result.pages = [f for f, page in zip(found, in_pages) if page]
         return result
 
     def documents(self, files: list[Path] | None = None) -> tuple[list[Path], list[Path]]:

@@ -25,7 +25,7 @@ from builder.model_errors import to_problems
 from builder.models import PAGE_TYPES, Case, Slug
 from builder.numbers import read_numbers, unparsed_numbers
 from builder.project import SITE_CONFIG, Project
-from builder.taxonomy import Taxonomy, Vocabulary, load_taxonomy
+from builder.taxonomy import Resolution, Taxonomy, Vocabulary, load_taxonomy
 from builder.yamlsource import Located, Path as YamlPath, format_path
 
 _MARKUP_RE = re.compile(
@@ -108,15 +108,16 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
         problems.extend(_site_folder_problems(project))
     corpus = Corpus(taxonomy) if taxonomy else None
     drafts: list[Draft] = []
+    labels: dict[tuple[int, str], Resolution | None] = {}  # label lookups, shared by all files (the same few labels)
     for file in case_files:
-        entry, found = _check_one(project, file, Case, taxonomy)
+        entry, found = _check_one(project, file, Case, taxonomy, labels)
         problems.extend(found)
         if isinstance(entry, Draft):
             drafts.append(entry)
         elif entry and corpus:
             corpus.cases.append(entry)
     for file in page_files:
-        entry, found = _check_one(project, file, None, taxonomy)
+        entry, found = _check_one(project, file, None, taxonomy, labels)
         problems.extend(found)
         if isinstance(entry, Entry) and corpus:
             corpus.pages.append(entry)
@@ -168,7 +169,11 @@ def _draft(doc: Document, file: Path, model: type[BaseModel] | None, data: objec
 
 
 def _check_one(
-    project: Project, file: Path, model: type[BaseModel] | None, taxonomy: Taxonomy | None
+    project: Project,
+    file: Path,
+    model: type[BaseModel] | None,
+    taxonomy: Taxonomy | None,
+    labels: dict[tuple[int, str], Resolution | None] | None = None,
 ) -> tuple[Entry | Draft | None, list[Problem]]:
     rel = project.rel(file)
     doc = read_document(file, rel)
@@ -185,7 +190,7 @@ def _check_one(
     problems.extend(found)
     problems.extend(_markup_problems(doc))
     problems.extend(_body_problems(doc))
-    resolver = _Resolver(taxonomy, doc) if taxonomy else None
+    resolver = _Resolver(taxonomy, doc, labels) if taxonomy else None
     update = resolver.check(data, is_case=model is Case) if resolver else {}
     if resolver:
         problems.extend(resolver.problems)
@@ -336,8 +341,9 @@ def _duplicate_ids(entries: list[Entry]) -> list[Problem]:
 class _Resolver:
     """Checks labels against the taxonomy; works on the raw data so every problem shows at once."""
 
-    def __init__(self, taxonomy: Taxonomy, doc: Document) -> None:
+    def __init__(self, taxonomy: Taxonomy, doc: Document, labels: dict[tuple[int, str], Resolution | None] | None = None) -> None:
         self.t = taxonomy
+        self.labels = {} if labels is None else labels
         self.located: Located = doc.located  # type: ignore[assignment]
         self.rel = doc.rel
         self.problems: list[Problem] = []
@@ -351,7 +357,10 @@ class _Resolver:
         if not isinstance(value, str) or not value.strip():
             return None  # the schema reports wrong types and blanks
         value = value.strip()
-        resolution = vocabulary.resolve(value)
+        key = (id(vocabulary), value)  # the vocabularies live as long as the taxonomy, and the cache no longer
+        if key not in self.labels:
+            self.labels[key] = vocabulary.resolve(value)
+        resolution = self.labels[key]
         if resolution is None:
             close = vocabulary.suggest(value)
             hint = f"もしかして{'、'.join(f'「{c}」' for c in close)}ですか？ " if close else ""

@@ -4,11 +4,17 @@ Contributors need ``path:line`` in every message, so YAML is composed into
 nodes and converted by hand: each field path maps to its line, duplicate
 keys are errors instead of silently keeping the last one, and anchors and
 aliases are refused (an alias bomb would otherwise expand exponentially).
+
+Where PyYAML has libyaml, a document both parsers read alike is read from
+libyaml's events, several times faster (``check`` of 10,000 cases spent most of
+its time in the pure-Python parser); anything else, and every error, takes the
+pure-Python path, so the result is the same either way (tests/test_yaml_fast_path.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,46 +178,136 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 # tabs (libyaml takes more), a BOM (libyaml skips it, shifting every offset); document markers and
 # complex keys (libyaml puts what follows on another line); tags; block scalar headers PyYAML refuses.
 _SLOW_CHARACTERS = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
-_SLOW_SYNTAX = re.compile(
-    r"^(?:---|\.\.\.)"  # document markers
-    r"|\?(?:\s|$)"  # complex keys
-    r"|(?:^|[\s\[{,:-])!"  # tags
-    r"|(?:^|[\s:-])[|>](?![-+1-9]{0,2}(?:[ ]+#.*)?[ ]*$)",  # a block scalar header, unless a plain one
-    re.MULTILINE,
-)
+_DOCUMENT_MARKERS = ("---", "...")
+_SUSPECT = re.compile(r"[!?|>]")  # one character class: a fast scan (an anchored alternation took as long as parsing)
+_PLAIN_HEADER = re.compile(r"[-+1-9]{0,2}(?:[ ]+#.*)?[ ]*$", re.MULTILINE)
 
 
-def _compose_fast(text: str) -> yaml.Node | None | bool:
-    """The node tree by libyaml (25 times faster), or False: then ``load`` parses it as before.
+def _parsers_differ(text: str) -> bool:
+    """Anything in ``text`` the two parsers may read differently (see above)."""
+    if any(c in text for c in _SLOW_CHARACTERS):
+        return True
+    if text.startswith(_DOCUMENT_MARKERS) or any("\n" + m in text for m in _DOCUMENT_MARKERS):
+        return True
+    for found in _SUSPECT.finditer(text):
+        at, ch = found.start(), found.group()
+        before = text[at - 1] if at else "\n"
+        if ch == "?":  # a complex key: "?" then a space, a line break or the end
+            if at + 1 == len(text) or text[at + 1].isspace():
+                return True
+        elif ch == "!":  # a tag: "!" where a value can start
+            if before.isspace() or before in "[{,:-":
+                return True
+        elif (before.isspace() or before in ":-") and not _PLAIN_HEADER.match(text, at + 1):
+            return True  # a block scalar header other than "|", "|-", ">+2", "| # note"...
+    return False
 
-    Only text that libyaml composes without complaint, with no anchor or alias, nesting at most
-    MAX_DEPTH deep and nothing PyYAML's reader refuses, takes this path; anything else goes the
-    pure-Python way, whose errors the messages and the slip diagnosis are written for. The event
-    pass comes first so a deep or aliased document never reaches the (recursive) composer.
+
+class _Different(Exception):
+    """The text needs the pure-Python path (see ``_load_fast``)."""
+
+
+class _EventWalker(_Walker):
+    """``_Walker`` over libyaml's events: the node tree is never built, in C or in Python.
+
+    Builds what ``_Walker`` builds from the composed tree, event by event, the way PyYAML's
+    Composer would compose them (same marks, same tag resolution). Raises ``_Different`` on an
+    anchor or alias, nesting deeper than MAX_DEPTH or more than one document: those, like any
+    libyaml error, are the pure-Python path's to report.
     """
-    if _FAST_LOADER is None or _NON_PRINTABLE.search(text) or any(c in text for c in _SLOW_CHARACTERS) or _SLOW_SYNTAX.search(text):
-        return False
+
+    def __init__(self, text: str, events: Iterator[yaml.Event]) -> None:
+        super().__init__(text)
+        self.events = events
+        self.depth = 0  # open collections
+
+    def next(self) -> yaml.Event:
+        event = next(self.events)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Different
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:  # checked before any recursion, so the walk stays shallow
+                raise _Different
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.depth -= 1
+        return event
+
+    def document(self) -> Any:
+        self.next()  # StreamStartEvent
+        if isinstance(start := self.next(), yaml.StreamEndEvent):
+            return None
+        assert isinstance(start, yaml.DocumentStartEvent)
+        data = self.node(self.next(), (), 0)
+        self.next()  # DocumentEndEvent
+        if not isinstance(self.next(), yaml.StreamEndEvent):
+            raise _Different  # a second document: PyYAML's composer says so
+        return data
+
+    def node(self, event: yaml.Event, path: Path, depth: int) -> Any:
+        self.located.value_lines[path] = event.start_mark.line + 1
+        if isinstance(event, yaml.ScalarEvent):
+            return self._scalar(_scalar_node(event), path)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            while not isinstance(item := self.next(), yaml.SequenceEndEvent):
+                items.append(self.node(item, path + (len(items),), depth + 1))
+            return items
+        assert isinstance(event, yaml.MappingStartEvent)
+        result: dict[str, Any] = {}
+        while not isinstance(key := self.next(), yaml.MappingEndEvent):
+            key_line = key.start_mark.line + 1
+            if not isinstance(key, yaml.ScalarEvent) or _scalar_node(key).tag != "tag:yaml.org,2002:str":
+                self.issues.append(YamlIssue("yaml-structure", key_line, "項目名は文字で書いてください", path))
+                self.skip(key)
+                self.skip(self.next())
+                continue
+            if key.value in result:
+                self.issues.append(YamlIssue("yaml-duplicate-key", key_line, key.value, path + (key.value,)))
+                self.skip(self.next())
+                continue
+            self.located.key_lines[path + (key.value,)] = key_line
+            result[key.value] = self.node(self.next(), path + (key.value,), depth + 1)
+        return result
+
+    def skip(self, event: yaml.Event) -> None:
+        """Past the node ``event`` starts, which ``_Walker`` would not walk (still refusing anchors)."""
+        open_at = self.depth - isinstance(event, yaml.CollectionStartEvent)
+        while self.depth > open_at:
+            self.next()
+
+
+def _scalar_node(event: yaml.ScalarEvent) -> yaml.ScalarNode:
+    tag = event.tag
+    if tag is None or tag == "!":  # as yaml.composer.Composer.compose_scalar_node
+        tag = _CONVERTER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+
+
+def _load_fast(text: str) -> tuple[Located | None, list[YamlIssue]] | None:
+    """What ``load`` returns, read by libyaml (several times faster), or None: then ``load`` reads it as before.
+
+    Only text that libyaml parses without complaint, with no anchor or alias, nesting at most
+    MAX_DEPTH deep and nothing the two parsers read differently (``_parsers_differ``) or PyYAML's
+    reader refuses, takes this path; anything else goes the pure-Python way, whose errors the
+    messages and the slip diagnosis are written for. libyaml's own composer is not used: it
+    recurses in C, and a deeply nested document would crash the process.
+    """
+    if _FAST_LOADER is None or _NON_PRINTABLE.search(text) or _parsers_differ(text):
+        return None
+    walker = _EventWalker(text, yaml.parse(text, Loader=_FAST_LOADER))
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=_FAST_LOADER):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return False
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return False
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        return yaml.compose(text, Loader=_FAST_LOADER)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return False
+        walker.located.data = walker.document()
+    except (_Different, yaml.YAMLError, RecursionError, ValueError):
+        return None
+    return walker.located, walker.issues
 
 
 def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
     """Parse ``text``; returns the located data or the reasons it could not be read."""
-    fast = _compose_fast(text)
-    if fast is not False:
-        return _located(text, fast)  # type: ignore[arg-type]
+    fast = _load_fast(text)
+    if fast is not None:
+        return fast
     try:
         alias_line = _find_alias(text)
         if alias_line is not None:

@@ -2,13 +2,16 @@
 
 The modules in site_overrides/assets/javascripts/dxnavi/ export themselves for
 Node, so the tokeniser, ranking, fusion and query parser are tested without a
-browser. Needs Node 18 or newer on PATH; no npm packages.
+browser. Needs Node 18 or newer on PATH; no npm packages. shards.test.js builds its index
+from the real cases with tests/js/shard_fixture.py (this Python).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,9 @@ def test_js_unit_tests_pass() -> None:
         pytest.fail("Node.js is not installed: install it (apt-get install nodejs) to run tests/js/*.test.js")
     tests = sorted(str(p.relative_to(REPO)) for p in (REPO / "tests" / "js").glob("*.test.js"))
     assert tests, "no tests/js/*.test.js found"
-    result = subprocess.run([node, "--test", *tests], cwd=REPO, capture_output=True, text=True, timeout=300)
+    # shards.test.js writes its index with this Python (tests/js/shard_fixture.py).
+    env = {**os.environ, "DXNAVI_PYTHON": sys.executable}
+    result = subprocess.run([node, "--test", *tests], cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, (
         "node --test tests/js/ failed; run it yourself to see the failing test and its message:\n"
         + result.stdout[-12000:]

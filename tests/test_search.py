@@ -14,6 +14,7 @@ import pytest
 
 from builder.generate.common import sort_cases
 from builder.generate.query_hints import query_hints
+from builder.generate import search_shards
 from builder.generate.search_index import FIELDS, INDEX_SCRIPT, SEMANTIC_SCRIPT, build_index, document, plain, read_postings, search_data
 from builder.project import Project
 from builder.search_terms import terms
@@ -124,10 +125,16 @@ def test_query_tables_come_from_the_taxonomy(corpus: Corpus) -> None:
 def test_search_page_and_index_are_in_the_built_site(fixture_site: Path) -> None:
     script = (fixture_site / INDEX_SCRIPT).read_text(encoding="utf-8")
     assert script.startswith("(window.DXNAVI_SEARCH_QUEUE = window.DXNAVI_SEARCH_QUEUE || []).push({") and script.endswith("});\n")
+    manifest = _pushed(script)
+    assert manifest["version"] == 2, "search/index.js is the manifest of the chunks"
+    for n in range(len(manifest["chunks"])):
+        assert (fixture_site / manifest["folder"] / f"t{n}.js").is_file()
+    assert (fixture_site / search_shards.FACETS_FILE).is_file() and (fixture_site / manifest["folder"] / "d0.js").is_file()
     page = (fixture_site / "search.html").read_text(encoding="utf-8")
     for src in (INDEX_SCRIPT, SEMANTIC_SCRIPT):
         assert f'src="{src}"' in page
-    for name in ("terms", "keyword-index", "ranking", "query", "fusion", "api", "ui-results", "ui-facets", "ui-header", "ui-search-page"):
+    modules = ("assets", "terms", "keyword-index", "ranking", "query", "fusion", "api", "ui-results", "ui-facets", "ui-header", "ui-search-page")
+    for name in modules:
         assert f'src="assets/javascripts/dxnavi/{name}.js"' in page
         assert (fixture_site / "assets/javascripts/dxnavi" / f"{name}.js").is_file()
     home = (fixture_site / "index.html").read_text(encoding="utf-8")
@@ -135,3 +142,97 @@ def test_search_page_and_index_are_in_the_built_site(fixture_site: Path) -> None
     assert 'class="dxn-header-search"' in home and 'action="search.html"' in home, "every page has the header search box"
     assert INDEX_SCRIPT not in home, "ordinary pages load the index only when the reader searches"
     assert not (fixture_site / "assets/javascripts/dxnavi-search.js").exists()
+
+
+# ---- The index in chunks (search_shards.py; the browser side is tests/js/shards.test.js) ----------
+
+
+def _pushed(script: str) -> dict:
+    return json.loads(script.split(".push(", 1)[1][: -len(");\n")])
+
+
+def _registered(script: str) -> object:
+    return json.loads(script.split(",", 1)[1][: -len(");\n")])
+
+
+@pytest.fixture(scope="module")
+def data(corpus: Corpus) -> dict:
+    return search_data(corpus, use_directory_urls=False)
+
+
+@pytest.fixture(scope="module")
+def shards(data: dict) -> dict[str, str]:
+    search_shards.CHUNK_BYTES, saved = 1_000, search_shards.CHUNK_BYTES  # many chunks from three cases
+    try:
+        return search_shards.shard(data)
+    finally:
+        search_shards.CHUNK_BYTES = saved
+
+
+def test_joints_are_what_neighbouring_query_terms_make() -> None:
+    found = search_shards.joints(search_shards.fold("editパスポート・町it\n研修"))
+    # Three characters of a kanji/kana run: two neighbouring pairs (パス + スポ).
+    assert {"パスポ", "スポー", "ポート"} <= found
+    # A word meeting a run: the word's every ending with the run's first one or two characters (editパス holds itパス).
+    assert {"editパス", "itパス", "tパ", "itパ"} <= found
+    assert {"町it", "町i"} <= found, "a run's last character with the word's beginnings"
+    assert not found & {"ト町", "ート町", "研修", "it研"}, "a separator (・, a line) breaks every joint; pairs are not joints"
+
+
+def test_a_lone_kanji_sums_the_postings_of_the_pairs_holding_it(data: dict) -> None:
+    index = data["index"]
+    unions = search_shards.unions(index)
+    terms = set(index["terms"])
+    assert unions and not (set(unions) & terms), "a character that is a term itself answers as that term"
+    for ch in sorted(unions)[:25]:
+        expected: dict[int, list[int]] = {}
+        for term in index["terms"]:
+            if ch in term:
+                for position, tf in read_postings(index, term).items():
+                    row = expected.setdefault(position, [0] * len(FIELDS))
+                    for name, count in tf.items():
+                        row[FIELDS.index(name)] += count
+        got = read_postings({"fields": FIELDS, "terms": [ch], "postings": [unions[ch]]}, ch)
+        assert {p: [tf.get(name, 0) for name in FIELDS] for p, tf in got.items()} == expected, ch
+
+
+def test_shards_hold_every_key_once_in_the_chunk_the_manifest_points_to(data: dict, shards: dict[str, str]) -> None:
+    import bisect
+
+    manifest = _pushed(shards[INDEX_SCRIPT])
+    assert len(manifest["chunks"]) > 10
+    first = [search_shards.utf16(k) for k in manifest["chunks"]]
+    assert first == sorted(first), "chunks follow JavaScript's string order"
+    seen: dict[str, set[str]] = {"t": set(), "u": set(), "j": set()}
+    for n in range(len(manifest["chunks"])):
+        chunk = _registered(shards[f"{manifest['folder']}/t{n}.js"])
+        for table, content in chunk.items():
+            for key in content["keys"]:
+                assert bisect.bisect_right(first, search_shards.utf16(key)) - 1 == n, f"{key!r} is not where the manifest says"
+                assert key not in seen[table]
+                seen[table].add(key)
+    assert seen["t"] == set(data["index"]["terms"])
+    assert seen["j"] == set(search_shards.joint_cases(data["cases"]))
+    assert manifest["lengths"] == [n for row in data["index"]["lengths"] for n in row]
+    assert manifest["size"] == len(data["cases"])
+
+
+def test_display_and_facet_chunks_hold_what_the_whole_data_held(data: dict, shards: dict[str, str]) -> None:
+    manifest = _pushed(shards[INDEX_SCRIPT])
+    per = manifest["casesPerChunk"]
+    files = [shards[f"{manifest['folder']}/d{n // per}.js"] for n in range(0, len(data["cases"]), per)]
+    cases = [c for file in files for c in _registered(file)]  # type: ignore[attr-defined]
+    assert cases == data["cases"]
+    members = _registered(shards[search_shards.FACETS_FILE])
+    for facet, lists, shown in zip(data["facets"], members, manifest["facets"]):  # type: ignore[call-overload]
+        assert [[sum(gaps[: i + 1]) - 1 for i in range(len(gaps))] for gaps in lists] == [v["cases"] for v in facet["values"]]
+        names = [{k: v for k, v in value.items() if k != "cases"} for value in facet["values"]]
+        assert shown["values"] == names, "the manifest names the values only"
+
+
+def test_shards_are_the_same_bytes_every_time(data: dict, shards: dict[str, str]) -> None:
+    search_shards.CHUNK_BYTES, saved = 1_000, search_shards.CHUNK_BYTES
+    try:
+        assert search_shards.shard(data) == shards
+    finally:
+        search_shards.CHUNK_BYTES = saved

@@ -87,7 +87,8 @@ def test_a_first_query_fetches_only_its_chunks_and_ranks_as_the_whole_index(brow
     postings = [f for f in fetched if "/t" in f]
     assert len(postings) < expected["total"] / 4, f"「{query}」 fetched {len(postings)} of {expected['total']} postings chunks"
     reference = page.evaluate(WHOLE, [whole, query, 20])
-    assert [(r["id"], r["score"]) for r in found] == [(r["id"], r["score"]) for r in reference], f"「{query}」 ranks differently from the whole index"
+    same = [(r["id"], r["score"]) for r in found] == [(r["id"], r["score"]) for r in reference]
+    assert same, f"「{query}」 ranks differently from the whole index"
     assert found, f"「{query}」 finds nothing in {CASES} cases"
     assert errors == []
     page.close()

@@ -96,6 +96,12 @@ def test_case_vectors_are_the_similar_stage_vectors_in_int8(use_site: Path, use_
     assert name == "vectors"
     corpus = check_project(Project(fixture_root)).corpus
     assert manifest["ids"] == [e.id for e in corpus.cases]
+    from builder.generate.common import sort_cases
+
+    # Each row's case position in the keyword index: a page with the sharded index has no list of ids.
+    assert [manifest["ids"][row] for row in sorted(range(len(manifest["ids"])), key=manifest["docs"].__getitem__)] == [
+        e.id for e in sort_cases(corpus.cases, corpus.taxonomy)
+    ]
     assert manifest["dims"] == 512 and manifest["engine"] == "use-multilingual" and manifest["dtype"] == "int8"
     assert manifest["fingerprint"] == _status(use_site)["fingerprint"]
     built = document_vectors(corpus.cases, use_embedder)

@@ -171,8 +171,9 @@ def dequantise(manifest: dict[str, Any]) -> np.ndarray:
 def vectors_asset(ids: list[str], vectors: np.ndarray, embedder: Embedder, fingerprint: str, docs: list[int] | None = None) -> Asset:
     data, scales = quantise(vectors)
     extra = {"docs": docs} if docs is not None else {}  # each row's position in the keyword index (a sharded page has no id list)
+    dims = int(vectors.shape[1])
     manifest = binary(
-        data, engine=embedder.engine, model=embedder.model, dims=int(vectors.shape[1]), ids=ids, scales=scales, fingerprint=fingerprint, dtype="int8", **extra
+        data, engine=embedder.engine, model=embedder.model, dims=dims, ids=ids, scales=scales, fingerprint=fingerprint, dtype="int8", **extra
     )
     comment = "One int8 vector per case (row × scale); see builder/generate/semantic_assets.py"
     return Asset("vectors", f"{FOLDER}/vectors.js", register("vectors", manifest, comment))

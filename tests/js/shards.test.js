@@ -114,3 +114,22 @@ test("chunkOf finds the last chunk whose first key is not after the key", functi
   assert.equal(keywordIndex.chunkOf(first, "dz"), 3);
   assert.equal(keywordIndex.chunkOf(["b"], "a"), 0);
 });
+
+test("semantic hits name each case's position in the keyword index, which a sharded engine cannot look up by id", function () {
+  const semantic = load("semantic");
+  const manifest = { ids: ["b", "a"], docs: [1, 0], dims: 2 };
+  const vectors = semantic.decodeVectors(manifest, new Uint8Array([127, 0, 0, 127]));
+  assert.deepEqual(semantic.rank(Float32Array.from([0, 1]), vectors, 2).map(function (h) { return [h.id, h.doc]; }), [["a", 0], ["b", 1]]);
+});
+
+test("the engine's facet counts equal counting value by value (ui-facets.js)", async function () {
+  const { sharded } = engines();
+  const facetsUi = load("ui-facets");
+  const plan = sharded.plan("研修");
+  await sharded.prepare(plan, { facets: true });
+  const docs = sharded.keyword(plan).map(function (r) { return r.doc; });
+  for (const filters of [{}, { population: ["under-10k"] }, { kind: ["town"], keyword: [sharded.facets[4].values[0].id] }]) {
+    const slow = facetsUi.counts(Object.assign({}, sharded, { counts: undefined }), docs, filters);
+    assert.deepEqual(sharded.counts(docs, filters), slow);
+  }
+});

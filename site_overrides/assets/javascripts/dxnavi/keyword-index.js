@@ -110,6 +110,11 @@
       return this.decoded.get(term);
     }
 
+    /** A term's postings as stored (search_index.py's flat list), for ranking.js to read in one pass. */
+    flat(term) {
+      return this.raw[this.number.get(term)];
+    }
+
     /** Summed postings of several terms (the words a word being typed begins). */
     sum(terms) {
       if (terms.length === 1) return this.postings(terms[0]);
@@ -246,6 +251,11 @@
       return this.decoded.get(term);
     }
 
+    flat(term) {
+      this.check(term);
+      return this.tables.t.get(term);
+    }
+
     sum(terms) {
       if (terms.length === 1) return this.postings(terms[0]);
       const self = this;
@@ -349,6 +359,7 @@
   const ROOT = SCRIPT ? SCRIPT.replace(/assets\/javascripts\/dxnavi\/[^/]*$/, "") : "";
 
   let data = null;
+  let failed = null;
   let waiting = [];
   let loading = null;
 
@@ -358,9 +369,19 @@
   }
 
   function receive(payload) {
-    if (payload.version === 2) data = sharded(payload, chunk);
-    else data = Object.assign({}, payload, { keywordIndex: new KeywordIndex(payload.index) });
-    for (const resolve of waiting) resolve(data);
+    let failure = null;
+    try {
+      if (payload.version === 2) data = sharded(payload, chunk);
+      else data = Object.assign({}, payload, { keywordIndex: new KeywordIndex(payload.index) });
+    } catch (error) {
+      // A manifest this page cannot read (a cached page of another build): say so, never wait forever.
+      failure = failed = new Error("検索の索引（" + INDEX_SCRIPT + "）を読み込めませんでした（" + error.message + "）。ページを再読み込みしてください。");
+      loading = null;
+    }
+    for (const w of waiting) {
+      if (failure) w.reject(failure);
+      else w.resolve(data);
+    }
     waiting = [];
   }
 
@@ -373,9 +394,10 @@
   /** Promise of the search data (see sharded()); adds the manifest's script if the page has none. */
   function load() {
     if (data) return Promise.resolve(data);
+    if (failed) return Promise.reject(failed);
     if (loading) return loading;
     loading = new Promise(function (resolve, reject) {
-      waiting.push(resolve);
+      waiting.push({ resolve, reject });
       const doc = win.document;
       const present = Array.from(doc.scripts).some(function (s) { return s.src && s.src.endsWith(INDEX_SCRIPT); });
       if (present) return; // search.html: the script is in the page and pushes when it has run

@@ -71,8 +71,11 @@
     }
     let postings;
     let weight = 1;
+    let scores = null;
     if (index.has(token.term)) {
-      postings = index.postings(token.term);
+      const found = direct(index, index.flat(token.term));
+      postings = found.postings;
+      scores = found.scores;
     } else if (token.kind === "j" && Array.from(token.term).length === 1) {
       postings = index.containing(token.term);
       weight = SINGLE_CHAR_WEIGHT;
@@ -82,10 +85,40 @@
     } else {
       postings = index.sum([]);
     }
-    entry = { postings, weight, idf: idf(index.size, postings.size), scores: null };
+    entry = { postings, weight, idf: idf(index.size, postings.size), scores };
+    keep(cache, key, entry);
+    return entry;
+  }
+
+  function keep(cache, key, entry) {
     cache.set(key, entry);
     if (cache.size > MAX_RESOLVED) cache.delete(cache.keys().next().value);
-    return entry;
+  }
+
+  /**
+   * A term's cases and per-case scores straight from its flat postings, without decoding them first
+   * (the common case; sums of several terms go through index.sum). The flat list is field by field,
+   * so each case's fields are added in field order from 0: the same doubles as saturated().
+   */
+  function direct(index, flat) {
+    const w = fieldWeights(index);
+    const scores = new Float64Array(index.size);
+    const docs = [];
+    let k = 0;
+    while (k < flat.length) {
+      const field = flat[k];
+      const count = flat[k + 1];
+      k += 2;
+      let position = -1;
+      for (let n = 0; n < count; n++) {
+        position += flat[k];
+        const tf = flat[k + 1];
+        if (scores[position] === 0) docs.push(position); // every contribution is > 0
+        scores[position] += (w.boost[field] * tf * (K1 + 1)) / (tf + w.kNorm[position * w.fieldCount + field]);
+        k += 2;
+      }
+    }
+    return { postings: { size: docs.length, docs: Int32Array.from(docs) }, scores };
   }
 
   // Per index: each field's boost and, per case and field, K1 × the length normalisation (the same

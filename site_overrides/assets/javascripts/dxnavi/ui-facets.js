@@ -15,6 +15,7 @@
 
   /** counts[key][valueIndex] for the cases in docs, each facet under the other facets' filters. */
   function counts(engine, docs, filters) {
+    if (engine.counts) return engine.counts(docs, filters); // the engine's faster count, same figures
     const out = {};
     for (const facet of engine.facets) {
       const here = docs.filter(function (doc) { return engine.allowed(doc, filters, facet.key); });

@@ -27,6 +27,7 @@
 
   // Field order of the index: title, organisation, tags (keywords and their aliases), summary, text.
   // A word in the title or a keyword names what the case is about; one in the body may be in passing.
+  // All > 0: a case holds a term exactly when the term's score for it is > 0 (scores(), direct()).
   const FIELD_BOOSTS = { title: 4, organisation: 3, tags: 3, summary: 2, text: 1 };
   // Short fields are about one thing whatever their length; long text is normalised fully.
   const FIELD_B = { title: 0.3, organisation: 0, tags: 0.3, summary: 0.5, text: 0.75 };
@@ -267,9 +268,8 @@
         ),
       };
     });
-    const NO_HINTS = [0, []];
     const hintShare = function (doc) {
-      if (!boosts.length) return NO_HINTS;
+      if (!boosts.length) return [0, []];
       const held = boosts.filter(function (b) { return b.cases.has(doc); });
       return [held.length / boosts.length, held.map(function (b) { return b.boost; })];
     };

@@ -47,3 +47,16 @@ def build_real_site(site: Path, **env: str) -> Path:
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=cli_env(**env))
     assert result.returncode == 0, result.stdout + result.stderr
     return site
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's site, built once for every browser test module that only reads it."""
+    return build_real_site(tmp_path_factory.mktemp("real") / "site")
+
+
+@pytest.fixture(scope="session")
+def real_base(real_site: Path) -> Iterator[str]:
+    """real_site served on 127.0.0.1 (URL ending in /) for the whole session."""
+    with served(real_site) as url:
+        yield url

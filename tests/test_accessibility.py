@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browser_support import AXE, browser, build_real_site  # noqa: F401  (fixtures)
+from browser_support import AXE, browser, build_real_site, real_base, real_site  # noqa: F401  (fixtures)
 from builder.evaluation.serving import served
 from conftest import REPO
 
@@ -98,14 +98,13 @@ CASES = [(name, width) for name in PAGES for width in WIDTHS if not (name == "he
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_real_site(tmp_path_factory.mktemp("a11y") / "site")
+def site(real_site: Path) -> Path:
+    return real_site
 
 
 @pytest.fixture(scope="module")
-def base(site: Path) -> Iterator[str]:
-    with served(site) as url:
-        yield url
+def base(real_base: str) -> str:
+    return real_base
 
 
 def _page(browser, base: str, width: int):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import browser, build_real_site, serve  # noqa: F401  (fixtures, shared by the browser tests)
+from browser_support import browser, real_site, serve  # noqa: F401  (fixtures, shared by the browser tests)
 from conftest import BAD_INPUT, assemble_project, cli_env
 
 pytestmark = pytest.mark.browser
@@ -151,11 +151,6 @@ def test_payload_text_is_shown_as_text(browser, serve, payload_site: Path) -> No
     assert watched.page.locator(".dxn-result__title").first.inner_text() == "<img src=x onerror=alert('title')>タイトル"
     assert watched.page.locator(".dxn-search img").count() == 0
     watched.page.close()
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_real_site(tmp_path_factory.mktemp("real") / "site")
 
 
 def test_reader_finds_a_case_by_clicking(browser, serve, real_site: Path) -> None:

@@ -7,13 +7,11 @@ sideways, and a count split from its label (「67」 / 「キーワード」).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from browser_support import browser, build_real_site  # noqa: F401  (fixtures, shared by the browser tests)
-from builder.evaluation.serving import served
+from browser_support import browser, real_base, real_site  # noqa: F401  (fixtures, shared by the browser tests)
 from conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -61,14 +59,13 @@ BROKEN_COUNTS = """() => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_real_site(tmp_path_factory.mktemp("layout") / "site")
+def site(real_site: Path) -> Path:
+    return real_site
 
 
 @pytest.fixture(scope="module")
-def base(site: Path) -> Iterator[str]:
-    with served(site) as url:
-        yield url
+def base(real_base: str) -> str:
+    return real_base
 
 
 @pytest.mark.parametrize("width", WIDTHS)

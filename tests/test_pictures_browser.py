@@ -7,13 +7,11 @@ Screenshots go to tests/artifacts/screens/pictures-*.png for a person to look at
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from browser_support import AXE, browser, build_real_site  # noqa: F401  (fixtures, shared by the browser tests)
-from builder.evaluation.serving import served
+from browser_support import AXE, browser, real_base, real_site  # noqa: F401  (fixtures, shared by the browser tests)
 from conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -53,14 +51,13 @@ PIXELS = """async (src) => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_real_site(tmp_path_factory.mktemp("pictures") / "site")
+def site(real_site: Path) -> Path:
+    return real_site
 
 
 @pytest.fixture(scope="module")
-def base(site: Path) -> Iterator[str]:
-    with served(site) as url:
-        yield url
+def base(real_base: str) -> str:
+    return real_base
 
 
 def _open(browser, url: str, width: int = 1280):

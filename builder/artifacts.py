@@ -112,6 +112,9 @@ VERTICAL_FORMS = {
     "﹈": "］",
 }
 
+# Line breaks to YAML and to some editors, invisible in most others; pasted from PDFs and web pages.
+# YAML would count them as lines, so every line number after one would be off.
+LINE_SEPARATORS = re.compile("[\x85\u2028\u2029]")
 ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 
 # Letters the PDF fonts of the sources emit for katakana (デジタルデバйд).

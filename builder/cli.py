@@ -78,7 +78,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_eval_similar(args: argparse.Namespace) -> int:
     from builder.evaluation.similar import main as evaluate
 
-    return evaluate(Project(args.root).root, st_model=args.st_model, scale_cases=args.scale, distinct=args.distinct)
+    return evaluate(Project(args.root).root, st_model=args.st_model, scale_cases=args.scale)
 
 
 def cmd_eval_search(args: argparse.Namespace) -> int:
@@ -135,8 +135,7 @@ def parser() -> argparse.ArgumentParser:
 
     similar = sub.add_parser("eval-similar", help="「似ている事例」の選び方を、判定済みの組（tests/similar_eval/pairs.yml）で評価します")
     similar.add_argument("--st-model", default="", help="あわせて評価する sentence-transformers のモデル（名前かフォルダ。既定: DXNAVI_MODEL）")
-    similar.add_argument("--scale", type=int, default=0, metavar="N", help="評価の代わりに、N 件の合成事例で時間とメモリを測ります（例: 10000）")
-    similar.add_argument("--distinct", action="store_true", help="--scale の合成事例をすべて別の文章にします（キャッシュが効かない最悪の場合）")
+    similar.add_argument("--scale", type=int, default=0, metavar="N", help="評価の代わりに、N 件の合成事例（python -m builder synth）で時間とメモリを測ります（例: 10000）")
     similar.set_defaults(func=cmd_eval_similar)
 
     evaluate = sub.add_parser(

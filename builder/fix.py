@@ -108,6 +108,10 @@ def fix_file(file: Path, rel: str, taxonomy: Taxonomy | None, *, is_case: bool =
     if "\r" in text:
         report.changes["CRLF の改行"] += text.count("\r")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    separators = len(artifacts.LINE_SEPARATORS.findall(text))
+    if separators:
+        report.changes["見えない改行文字"] += separators
+        text = artifacts.LINE_SEPARATORS.sub("", text)
     findings = [f for f in artifacts.scan(text) if f.replacement is not None]
     if findings:
         for finding in findings:

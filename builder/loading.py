@@ -68,6 +68,12 @@ def read_text(file: Path, rel: str) -> tuple[str | None, list[Problem]]:
         line = text[: text.index("\r")].count("\n") + 1
         problems.append(Problem(rel, line, "ファイル", "改行が CRLF（Windows 形式）です", "エディタで改行コードを「LF」にして保存し直してください", rules.LINE_ENDINGS, fixable=True))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    separator = artifacts.LINE_SEPARATORS.search(text)
+    if separator:
+        line = text.count("\n", 0, separator.start()) + 1
+        message = f"見えない改行文字（U+{ord(separator.group()):04X}）があります。PDF やウェブページからの貼り付けで入ることがあります"
+        problems.append(Problem(rel, line, "ファイル", message, "削除してください。改行が要るところは普通の改行にします", rules.LINE_SEPARATOR, fixable=True))
+        text = artifacts.LINE_SEPARATORS.sub("", text)
     return text, problems
 
 

@@ -29,6 +29,7 @@ FILE_TOO_LARGE = _rule("file-too-large", E, "ファイルが大きすぎる（1 
 ENCODING = _rule("encoding", E, "UTF-8 で保存されていない")
 BOM = _rule("bom", E, "先頭に BOM（バイトオーダーマーク）がある", fixable=True)
 LINE_ENDINGS = _rule("line-endings", E, "改行が CRLF（Windows 形式）", fixable=True)
+LINE_SEPARATOR = _rule("line-separator", E, "見えない改行文字（U+2028・U+2029・U+0085）がある", fixable=True)
 FRONT_MATTER_MISSING = _rule("front-matter-missing", E, "先頭に --- で始まるフロントマターがない")
 FRONT_MATTER_UNCLOSED = _rule("front-matter-unclosed", E, "フロントマターを閉じる --- がない")
 YAML_SYNTAX = _rule("yaml-syntax", E, "YAML の書き方の誤り")

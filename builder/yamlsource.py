@@ -303,8 +303,31 @@ def _load_fast(text: str) -> tuple[Located | None, list[YamlIssue]] | None:
     return walker.located, walker.issues
 
 
+# PyYAML's scanner rechecks every open bracket at each token, so its time grows with the square
+# of the nesting: 20,000 "[" took 40 s before "too deep" was known. Far past MAX_DEPTH, counting
+# brackets (even ones inside text) is answer enough, and no real value holds a thousand unclosed.
+_BRACKET = re.compile(r"[\[\]{}]")
+BRACKET_LIMIT = 1000
+
+
+def _bracket_overflow(text: str) -> int | None:
+    """The line where brackets nest BRACKET_LIMIT deep, if they do."""
+    depth = 0
+    for found in _BRACKET.finditer(text):
+        if found.group() in "[{":
+            depth += 1
+            if depth >= BRACKET_LIMIT:
+                return text.count("\n", 0, found.start()) + 1
+        elif depth:
+            depth -= 1
+    return None
+
+
 def load(text: str) -> tuple[Located | None, list[YamlIssue]]:
     """Parse ``text``; returns the located data or the reasons it could not be read."""
+    overflow = _bracket_overflow(text)
+    if overflow is not None:
+        return None, [YamlIssue("yaml-structure", overflow, "入れ子が深すぎます")]
     fast = _load_fast(text)
     if fast is not None:
         return fast

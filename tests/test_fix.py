@@ -23,7 +23,7 @@ PASTED = (
     "keywords:\r\n"
     '  - "#OJT(職場内訓練)"\r\n'
     "  - BPR\r\n"
-    "summary: 担当︓総務課。⺠間と連携します。\r\n"
+    "summary: 担当︓総務課。\u2028⺠間と連携します。\r\n"
     "source:\r\n"
     "  publication: fixture-guide\r\n"
     "  page: 4\r\n"
@@ -66,7 +66,7 @@ def test_fix_repairs_what_is_safe_and_reports_the_rest(project: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "cases/pasted-case.md: BOM 1 件、CJK 部首補助（⺠ ⻑ など） 1 件、CRLF の改行 22 件、別表記 1 件、"
-        "康熙部首（⼈ など、漢字に見える部首の文字） 1 件、日本語の語の中のキリル文字・ギリシャ文字など 1 件、縦書き用の記号（︓ など） 1 件を直しました"
+        "康熙部首（⼈ など、漢字に見える部首の文字） 1 件、日本語の語の中のキリル文字・ギリシャ文字など 1 件、縦書き用の記号（︓ など） 1 件、見えない改行文字 1 件を直しました"
     )
     # The private-use bullet needs a human: it stays, and fix says so and fails.
     assert "cases/pasted-case.md:22: 本文: 私用領域の文字（外字・記号フォント）があります: U+F0D8" in result.stdout

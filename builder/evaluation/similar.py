@@ -17,7 +17,7 @@ import resource
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -209,52 +209,36 @@ def evaluate(root: Path, corpus: Corpus, st_model: str, out: Callable[[str], Non
 # --- scale ----------------------------------------------------------------------------------
 
 
-def synthetic(entries: Sequence[Entry], n: int, *, distinct: bool) -> list[Entry]:
-    """N cases recombined from the real ones, deterministically.
-
-    Case i takes the labels, title, summary and interview of real case i mod R and the
-    body of real case (i div R) mod R, so there are R² distinct texts (R = 34: 1,156)
-    and a cold cache really embeds that many; ``distinct`` makes every case's text unique.
-    Three cases per organisation, like the few organisations in more than one publication.
-    """
-    count = len(entries)
-    out = []
-    for i in range(n):
-        base, body = entries[i % count], entries[(i // count) % count]
-        case = base.model
-        title = f"{case.title}（合成{i}）" if distinct else case.title  # type: ignore[attr-defined]
-        organisation = case.organisation.model_copy(update={"name": f"合成団体{i // 3}"})  # type: ignore[attr-defined]
-        model = case.model_copy(update={"id": f"synthetic-{i:05d}", "title": title, "organisation": organisation})
-        out.append(replace(base, rel=f"cases/synthetic-{i:05d}.md", model=model, body=body.body))
-    return out
-
-
-def scale(root: Path, corpus: Corpus, n: int, distinct: bool, out: Callable[[str], None]) -> int:
+def scale(root: Path, n: int, out: Callable[[str], None]) -> int:
+    """Time the stage on ``n`` cases of ``python -m builder synth`` (seed 0), cold and warm cache."""
     from builder import embedding
     from builder.embedding.settings import CACHE_ENV, USE
     from builder.generate.pipeline import BuildContext
+    from builder.project import Project
+    from builder.synthetic import write_project
+    from builder.validate import check_project
 
-    cases = synthetic(corpus.cases, n, distinct=distinct)
-    big = Corpus(corpus.taxonomy, cases, [])
-    out(f"{n:,} 件の合成事例（実際の {len(corpus.cases)} 件の文章と項目を組み替え{'、すべて別の文章' if distinct else ''}）で、似ている事例を作る時間")
-
-    def run(cache: Path) -> tuple[float, int, str]:
+    def run(corpus: Corpus, cache: Path) -> tuple[float, int, str]:
         os.environ[CACHE_ENV] = str(cache)
         started = time.perf_counter()  # loading counts: a cold cache also derives the model files
         embedder, reason = _embedder(USE, "", root)
         if embedder is None:
             return 0.0, 0, reason
-        similar.SimilarCases(embedding.Availability(embedder, "")).run(BuildContext(big))
+        similar.SimilarCases(embedding.Availability(embedder, "")).run(BuildContext(corpus))
         return time.perf_counter() - started, embedder.encoded_texts, ""
 
     previous = os.environ.get(CACHE_ENV)
     try:
         with tempfile.TemporaryDirectory(prefix="dxnavi-scale-") as folder:
-            cold, encoded, reason = run(Path(folder))
+            write_project(root, Path(folder) / "project", n, seed=0)
+            corpus = check_project(Project(Path(folder) / "project")).corpus
+            assert corpus is not None  # the generator writes valid cases (tests/test_synthetic.py)
+            out(f"{n:,} 件の合成事例（python -m builder synth {n} --seed 0。実際の事例の文を組み替えたもの）で、似ている事例を作る時間")
+            cold, encoded, reason = run(corpus, Path(folder) / "cache")
             if reason:
                 out(f"use-multilingual を使えません（{reason}）")
                 return 1
-            warm, again, _ = run(Path(folder))
+            warm, again, _ = run(corpus, Path(folder) / "cache")
     finally:
         if previous is None:
             os.environ.pop(CACHE_ENV, None)
@@ -265,19 +249,17 @@ def scale(root: Path, corpus: Corpus, n: int, distinct: bool, out: Callable[[str
     out(f"  キャッシュなし: {cold:6.1f} 秒（{encoded:,} パッセージを埋め込み、目標 {GOAL_COLD_S:.0f} 秒未満: {'達成' if verdicts[0] else '未達'}）")
     out(f"  キャッシュあり: {warm:6.1f} 秒（{again:,} パッセージを埋め込み、目標 {GOAL_WARM_S:.0f} 秒未満: {'達成' if verdicts[1] else '未達'}）")
     out(f"  最大メモリ:     {peak:6.0f} MB（目標 {GOAL_PEAK_MB:.0f} MB 未満: {'達成' if verdicts[2] else '未達'}）")
-    if encoded and not distinct:
-        out(f"  すべて別の文章なら、キャッシュなしでおよそ {cold * n / max(1, min(n, len(corpus.cases) ** 2)):.0f} 秒（--distinct で実測）")
     return 0 if all(verdicts) else 1
 
 
-def main(root: Path, *, st_model: str = "", scale_cases: int = 0, distinct: bool = False, out: Callable[[str], None] = print) -> int:
+def main(root: Path, *, st_model: str = "", scale_cases: int = 0, out: Callable[[str], None] = print) -> int:
     from builder.project import Project
     from builder.validate import check_project
 
+    if scale_cases:
+        return scale(root, scale_cases, out)
     result = check_project(Project(root))
     if result.corpus is None or result.errors:
         out("事例・taxonomy にエラーがあります。python -m builder check で確認してください。")
         return 1
-    if scale_cases:
-        return scale(root, result.corpus, scale_cases, distinct, out)
     return evaluate(root, result.corpus, st_model, out)

@@ -1,4 +1,4 @@
-"""MkDocs glue, kept thin: validate, register the generated files, sanitise, watch.
+"""MkDocs glue, kept thin: validate, register the generated files, sanitise, reuse unchanged pages, watch.
 
 The builder itself knows nothing about MkDocs; this plugin only hands its
 output to MkDocs. Problems found by ``check`` stop a ``--strict`` build before
@@ -12,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -22,15 +23,18 @@ from mkdocs.structure.pages import Page
 
 from builder import embedding, safefiles
 from builder.accessible import table_headers
+from builder.compact_html import compact
 from builder.generate import theme_data
 from builder.generate.japan_map import MapDataMissing
 from builder.generate.pipeline import default_stages, generate
+from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
 from builder.project import Project
 from builder.sanitize import sanitize
-from builder.sitebuild import source_date_epoch
-from builder.validate import Corpus, check_project
+from builder.sitebuild import checked_project, source_date_epoch
+from builder.validate import Corpus
 
 log = logging.getLogger("mkdocs.plugins.dxnavi")
+PAGE_CACHE = "pages.sqlite"  # in the cache folder: the HTML of pages, for reuse (builder/incremental.py)
 
 
 class EmbeddingConfig(base.Config):
@@ -57,11 +61,13 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.corpus: Corpus | None = None
         self.sanitised: set[str] = set()
         self.semantic: embedding.Availability | None = None
+        self.cache_dir = Path(embedding.EmbeddingSettings.cache_dir)
+        self.reuse: PageReuse | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Checked here, before MkDocs empties site_dir, so a strict build with bad input changes nothing.
         self.project = Project(Path(config.config_file_path).parent)
-        result = check_project(self.project)
+        result = checked_project(self.project)  # ``build`` has just checked: its result, else a fresh check
         if result.errors and config.strict:
             lines = "\n".join(p.format() for p in result.errors)
             raise PluginError(f"事例・ページの確認でエラーがありました:\n{lines}\n詳しくは python -m builder check を実行してください。")
@@ -73,12 +79,14 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         # The footer's date: the commit's, like the sitemap's, so builds of one commit stay identical.
         stamp = source_date_epoch(self.project.root)
         config.extra["dxnavi_site"] = theme_data.template_data(float(stamp) if stamp else time.time(), config.use_directory_urls)
-        self.semantic = self._load_engine(self.project.root)
+        settings = self._embedding_settings()
+        self.cache_dir = settings.with_environment(self.project.root).cache_dir
+        self.semantic = self._load_engine(settings, self.project.root)
         return config
 
-    def _load_engine(self, root: Path) -> embedding.Availability:
+    def _embedding_settings(self) -> embedding.EmbeddingSettings:
         options = self.config.embedding
-        settings = embedding.EmbeddingSettings(
+        return embedding.EmbeddingSettings(
             engine=options.engine,
             model=options.model,
             query_prefix=options.query_prefix,
@@ -86,6 +94,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             fields=tuple(options.fields),
             cache_dir=Path(options.cache_dir),
         )
+
+    def _load_engine(self, settings: embedding.EmbeddingSettings, root: Path) -> embedding.Availability:
         semantic = embedding.availability(settings, root)
         if semantic.embedder is None:
             # INFO, not WARNING: no model is an expected state and must not fail a strict build.
@@ -110,7 +120,17 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
                 self.sanitised.add(output.path)
+        self.reuse = self._reuse_pages(files, config)
         return files
+
+    def _reuse_pages(self, files: Files, config: MkDocsConfig) -> PageReuse:
+        shared = {
+            key: config[key] for key in ("site_url", "use_directory_urls", "extra", "markdown_extensions", "mdx_configs", "validation")
+        }
+        shared["theme"] = dict(config.theme)
+        overrides = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
+        cache = PageCache(self.cache_dir / PAGE_CACHE, site_key(Path(config.config_file_path), shared, overrides))
+        return PageReuse(cache, files, self.sanitised)
 
     def _drop_unsafe_sources(self, files: Files, config: MkDocsConfig) -> None:
         """Never publish a link, FIFO, device... from pages/ or the theme overrides.
@@ -137,12 +157,41 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         for rel in dropped:
             log.warning("%s: 通常のファイルではないもの（リンクなど）なので、サイトに載せません。python -m builder check で確認してください。", rel)
 
+    def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        assert self.reuse is not None
+        return self.reuse.pre_page(page)  # type: ignore[return-value]  # a stand-in when the page is reused
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.reuse is not None
+        if not self.reuse.converted(page, html):
+            return html
         html = sanitize(html) if page.file.src_uri in self.sanitised else html
         return table_headers(html)
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({REUSED_TEMPLATE: ""}), env.loader])
+        return env
+
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):  # type: ignore[no-untyped-def]
+        assert self.reuse is not None
+        self.reuse.rendering(page)
+        return context
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        assert self.reuse is not None
+        return self.reuse.post_page(compact(output), page)
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.reuse is not None:
+            self.reuse.finish(keep=True)
+
+    def on_build_error(self, error: Exception) -> None:
+        if self.reuse is not None:
+            self.reuse.finish(keep=False)
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.project is not None
         for folder in ("cases", "taxonomy"):
             server.watch(str(self.project.root / folder))
         return server
+

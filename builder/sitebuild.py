@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from builder.diagnostics import print_report
 from builder.project import Project
-from builder.validate import check_project
+from builder.validate import CheckResult, check_project
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -45,6 +46,30 @@ def _environment(project: Project) -> dict[str, str]:
     if stamp:
         env["SOURCE_DATE_EPOCH"] = stamp
     return env
+
+
+_CHECKED = "DXNAVI_CHECKED"  # build -> its MkDocs: a file with the check it has just made
+
+
+def checked_project(project: Project) -> CheckResult:
+    """The check ``build`` handed to its MkDocs (checking again would double the time at 10,000 cases), else a fresh one."""
+    handed = os.environ.get(_CHECKED)
+    if handed:
+        try:
+            with open(handed, "rb") as file:  # written by _hand_over, readable only by us
+                root, result = pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            return check_project(project)  # a stale variable in a shell: check as usual
+        if root == project.root.resolve():
+            return result
+    return check_project(project)
+
+
+def _hand_over(project: Project, result: CheckResult, env: dict[str, str], file: Path) -> None:
+    """Write the check to ``file`` (a new file only we can read) and tell MkDocs where it is."""
+    with os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        pickle.dump((project.root.resolve(), result), out, protocol=pickle.HIGHEST_PROTOCOL)
+    env[_CHECKED] = str(file)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -78,20 +103,27 @@ def build_site(project: Project, site_dir: Path | None = None) -> int:
         print(f"エラーがあるためサイトを作りませんでした（{target} はそのままです）。")
         return 1
     for stale in target.parent.glob(f".{target.name}.building-*"):  # left by an interrupted build
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
     staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    handed = staging.with_name(staging.name + ".check")
     # Not --quiet: it drops warnings before --strict can count them, and the build would pass.
     command = [
         sys.executable, "-m", "mkdocs", "build", "--strict",
         "--config-file", str(project.root / "mkdocs.yml"), "--site-dir", str(staging),
     ]  # fmt: skip
+    env = _environment(project)
+    _hand_over(project, result, env, handed)
     try:
-        completed = subprocess.run(command, env=_environment(project), cwd=project.root)
+        completed = subprocess.run(command, env=env, cwd=project.root)
         if completed.returncode != 0:
             print(f"サイトを作れませんでした（{target} はそのままです）。")
             return 1
         replace_directory(staging, target)
     finally:
+        handed.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
     pages = sum(1 for _ in target.rglob("*.html"))
     print(f"サイトを {target} に作りました（{pages} ページ）。")

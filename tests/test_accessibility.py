@@ -97,16 +97,6 @@ STATES: dict[str, Callable] = {
 CASES = [(name, width) for name in PAGES for width in WIDTHS if not (name == "header-list" and width < 600)]
 
 
-@pytest.fixture(scope="module")
-def site(real_site: Path) -> Path:
-    return real_site
-
-
-@pytest.fixture(scope="module")
-def base(real_base: str) -> str:
-    return real_base
-
-
 def _page(browser, base: str, width: int):
     page = browser.new_page(viewport={"width": width, "height": WIDTHS[width]})
     errors: list[str] = []
@@ -138,9 +128,9 @@ def describe(violations: list[dict]) -> str:
 
 
 @pytest.mark.parametrize(("name", "width"), CASES, ids=[f"{n}-{w}" for n, w in CASES])
-def test_axe_finds_no_violations(browser, base: str, name: str, width: int) -> None:
-    page, errors = _page(browser, base, width)
-    page.goto(base + PAGES[name])
+def test_axe_finds_no_violations(browser, real_base: str, name: str, width: int) -> None:
+    page, errors = _page(browser, real_base, width)
+    page.goto(real_base + PAGES[name])
     page.wait_for_load_state("load")
     if name in STATES:
         STATES[name](page, width)
@@ -256,9 +246,9 @@ def titles(page) -> list[str]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_search_page_by_keyboard_alone(browser, base: str, width: int) -> None:
-    page, errors = _page(browser, base, width)
-    page.goto(base + "search.html")
+def test_search_page_by_keyboard_alone(browser, real_base: str, width: int) -> None:
+    page, errors = _page(browser, real_base, width)
+    page.goto(real_base + "search.html")
     wait_status(page, "すべての事例")
     keys = Keyboard(page)
     keys.tab_to(lambda w: w["id"] == "dxn-search-query", "the search box")
@@ -299,9 +289,9 @@ def test_search_page_by_keyboard_alone(browser, base: str, width: int) -> None:
     page.close()
 
 
-def test_header_box_by_keyboard_alone(browser, base: str) -> None:
-    page, errors = _page(browser, base, 1280)
-    page.goto(base + "keywords/ojt.html")
+def test_header_box_by_keyboard_alone(browser, real_base: str) -> None:
+    page, errors = _page(browser, real_base, 1280)
+    page.goto(real_base + "keywords/ojt.html")
     keys = Keyboard(page)
     keys.tab_to(lambda w: w["id"] == "dxn-header-q", "the header search box", limit=10)
     page.keyboard.type("OJT", delay=30)
@@ -331,11 +321,11 @@ def test_header_box_by_keyboard_alone(browser, base: str) -> None:
     page.close()
 
 
-def test_every_stop_on_the_way_shows_focus(browser, base: str) -> None:
+def test_every_stop_on_the_way_shows_focus(browser, real_base: str) -> None:
     """From the top of a case page to its footer, every element Tab stops on shows that it has focus."""
     for width in WIDTHS:
-        page, _ = _page(browser, base, width)
-        page.goto(base + "cases/ibaraki-goka-talent-guidebook.html")
+        page, _ = _page(browser, real_base, width)
+        page.goto(real_base + "cases/ibaraki-goka-talent-guidebook.html")
         keys = Keyboard(page)
         seen = 0
         for _ in range(120):
@@ -350,9 +340,9 @@ def test_every_stop_on_the_way_shows_focus(browser, base: str) -> None:
 
 # ---- Announcements -------------------------------------------------------------------------
 
-def test_count_and_chips_are_announced(browser, base: str) -> None:
-    page, errors = _page(browser, base, 1280)
-    page.goto(base + "search.html?mode=keyword")
+def test_count_and_chips_are_announced(browser, real_base: str) -> None:
+    page, errors = _page(browser, real_base, 1280)
+    page.goto(real_base + "search.html?mode=keyword")
     wait_status(page, "すべての事例")
     status = page.locator(".dxn-search__status")
     chips = page.locator(".dxn-search__chips")

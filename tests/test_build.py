@@ -122,3 +122,26 @@ def test_check_build_and_serve_never_modify_inputs(project: Path) -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     assert _inputs(project) == before
+
+
+def test_build_hands_its_check_to_mkdocs(project: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The plugin takes the check ``build`` has just made instead of checking every file again."""
+    from builder import sitebuild
+    from builder.project import Project
+    from builder.validate import check_project
+
+    result = check_project(Project(project))
+    env: dict[str, str] = {}
+    handed = tmp_path / "check"
+    sitebuild._hand_over(Project(project), result, env, handed)
+    assert handed.stat().st_mode & 0o077 == 0  # readable by us alone: the plugin unpickles it
+    try:
+        monkeypatch.setenv("DXNAVI_CHECKED", env["DXNAVI_CHECKED"])
+        fresh: list[Path] = []
+        monkeypatch.setattr(sitebuild, "check_project", lambda p: fresh.append(p.root) or "fresh")
+        assert sitebuild.checked_project(Project(project)) == result
+        assert fresh == []
+        assert sitebuild.checked_project(Project(tmp_path / "other")) == "fresh"  # another project is checked
+        assert fresh == [tmp_path / "other"]
+    finally:
+        handed.unlink()

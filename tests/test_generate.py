@@ -253,3 +253,39 @@ def test_empty_table_header_cells_are_not_announced() -> None:
     assert table_headers(numbered) == "<table>\n<thead>\n<tr>\n<td></td>\n<th>名称</th>\n</tr>\n</thead>\n</table>"
     named = "<table>\n<thead>\n<tr>\n<th>団体</th>\n<th>人口</th>\n</tr>\n</thead>\n</table>"
     assert table_headers(named) == named
+
+
+def test_relative_links_are_posix_relpaths() -> None:
+    """md.relative skips posixpath.relpath for plain paths (10,000s of links); the answers must not change."""
+    import itertools
+    import posixpath
+
+    pages = ["index.md", "cases/a.md", "keywords/k.md", "organisations/茨城県五霞町.md", "a/b/c.md", "a/x/y.md"]
+    targets = [*pages, "glossary.md", "cases", "a/b", "a/b/c/d.md", "./x.md", "../y.md", "a//b.md"]
+    for page, target in itertools.product(pages, targets):
+        assert md.relative(page, target) == posixpath.relpath(target, posixpath.dirname(page) or "."), (page, target)
+
+
+def test_latin_glossary_terms_match_whole_words_in_any_case() -> None:
+    from builder.generate.glossary import terms_in
+    from builder.taxonomy import GlossaryTerm
+
+    def term(name: str) -> GlossaryTerm:
+        return GlossaryTerm(id=f"t{len(name)}", term=name, reading="あ", definition="説明", publication="p")
+
+    glossary = [term("AI"), term("BPR"), term("RPA"), term("IT"), term("ＤＸ")]
+    found = terms_in("BPRワークショップとrpa、RAID と ĪT、dx推進", glossary)
+    assert [t.term for t in found] == ["BPR", "RPA", "ＤＸ"]  # not AI in RAID, not IT in ĪT
+    assert [t.term for t in terms_in("\u0130T", glossary)] == ["IT"]  # as the regex's IGNORECASE has it
+
+
+def test_case_tables_match_case_table(fixture_root: Path) -> None:
+    """The facet pages' cached rows make the same listing as case_table."""
+    from builder.generate.common import CaseTables, case_table
+
+    corpus = check_project(Project(fixture_root)).corpus
+    assert corpus is not None
+    tables = CaseTables(corpus.taxonomy)
+    for here in ("keywords/ojt.md", "keywords/dx.md", "organisations/茨城県五霞町.md", "categories/x.md"):
+        for entries in (corpus.cases, corpus.cases[::-1], corpus.cases[1:]):
+            assert tables.table(entries, here) == case_table(entries, here, corpus.taxonomy)

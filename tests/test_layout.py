@@ -58,24 +58,14 @@ BROKEN_COUNTS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def site(real_site: Path) -> Path:
-    return real_site
-
-
-@pytest.fixture(scope="module")
-def base(real_base: str) -> str:
-    return real_base
-
-
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_type_fits_the_screen(browser, base: str, width: str) -> None:
+def test_every_page_type_fits_the_screen(browser, real_base: str, width: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     w, h = WIDTHS[width]
     page = browser.new_page(viewport={"width": w, "height": h})
     problems = []
     for name, path in PAGES.items():
-        page.goto(base + path)
+        page.goto(real_base + path)
         page.wait_for_load_state("load")
         page.screenshot(path=str(SCREENS / f"{name}-{w}.png"), full_page=True)
         scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
@@ -97,9 +87,9 @@ def _population(text: str) -> float:
     return number * 10_000 if "万" in text else number
 
 
-def test_all_cases_sort_by_header_buttons(browser, base: str) -> None:
+def test_all_cases_sort_by_header_buttons(browser, real_base: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(base + "cases/index.html")
+    page.goto(real_base + "cases/index.html")
     headers = page.locator(".dxn-sortable thead th")
     assert headers.nth(0).get_attribute("aria-sort") == "ascending"  # the builder's north-to-south order
     assert page.locator(".dxn-sort-hint").is_visible()
@@ -128,10 +118,10 @@ def test_all_cases_sort_by_header_buttons(browser, base: str) -> None:
     page.close()
 
 
-def test_all_cases_without_javascript(browser, base: str) -> None:
+def test_all_cases_without_javascript(browser, real_base: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(base + "cases/index.html")
+    page.goto(real_base + "cases/index.html")
     assert page.locator(".dxn-sortable tbody tr").count() == len(list((REPO / "cases").glob("*.md")))
     assert page.locator(".dxn-sortable button").count() == 0
     assert not page.locator(".dxn-sort-hint").is_visible()  # no talk of buttons that are not there

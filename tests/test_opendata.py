@@ -54,6 +54,13 @@ def test_a_year_the_publication_does_not_print_is_null(corpus) -> None:
     assert column["発行年"] == "" and column["発行"] == "総務省"
 
 
+def test_json_has_one_case_a_line(corpus) -> None:
+    recs = records(corpus, use_directory_urls=False)
+    lines = render_json(recs).splitlines()
+    assert [json.loads(line.rstrip(",")) for line in lines[1:-1]] == recs
+    assert json.loads(render_json([])) == {"count": 0, "cases": []}
+
+
 def test_json_urls_follow_directory_urls(corpus) -> None:
     recs = records(corpus, use_directory_urls=True)
     assert {r["url"] for r in recs} == {f"cases/{e.id}/" for e in corpus.cases}

@@ -50,16 +50,6 @@ PIXELS = """async (src) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def site(real_site: Path) -> Path:
-    return real_site
-
-
-@pytest.fixture(scope="module")
-def base(real_base: str) -> str:
-    return real_base
-
-
 def _open(browser, url: str, width: int = 1280):
     page = browser.new_page(viewport={"width": width, "height": WIDTHS[width]})
     external: list[str] = []
@@ -70,10 +60,10 @@ def _open(browser, url: str, width: int = 1280):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_screenshots_show_the_pictures(browser, base: str, width: int) -> None:
+def test_screenshots_show_the_pictures(browser, real_base: str, width: int) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     for name, path, selector in SHOTS:
-        page, external = _open(browser, base + path, width)
+        page, external = _open(browser, real_base + path, width)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width, f"{path} scrolls sideways at {width}px"
         target = page.locator(selector) if selector else page
         png = target.screenshot(path=str(SCREENS / f"pictures-{name}-{width}.png"), **({} if selector else {"full_page": True}))
@@ -91,9 +81,9 @@ def test_screenshots_show_the_pictures(browser, base: str, width: int) -> None:
         page.close()
 
 
-def test_enter_on_a_prefecture_opens_its_page_from_a_folder(browser, site: Path) -> None:
+def test_enter_on_a_prefecture_opens_its_page_from_a_folder(browser, real_site: Path) -> None:
     """Opened from a folder (file://): focus a prefecture with the keyboard and press Enter."""
-    page, external = _open(browser, (site / "index.html").as_uri())
+    page, external = _open(browser, (real_site / "index.html").as_uri())
     kochi = page.locator('#dxn-fig-map a[data-code="39"]')
     assert kochi.get_attribute("aria-label") == "高知県: 2件"
     page.locator("#dxn-fig-map figcaption a").focus()  # the link just before the map
@@ -112,11 +102,11 @@ def test_enter_on_a_prefecture_opens_its_page_from_a_folder(browser, site: Path)
     page.close()
 
 
-def test_click_on_a_map_and_a_bar_opens_the_listing(browser, base: str) -> None:
-    page, _ = _open(browser, base + "keywords/ojt.html")
+def test_click_on_a_map_and_a_bar_opens_the_listing(browser, real_base: str) -> None:
+    page, _ = _open(browser, real_base + "keywords/ojt.html")
     page.locator('#dxn-fig-keyword-map a[data-code="08"]').click()
     page.wait_for_url("**/prefectures/ibaraki.html")
-    page.goto(base + "statistics.html")
+    page.goto(real_base + "statistics.html")
     bar = page.locator("#dxn-fig-population a.dxn-chart__row").first
     label, count = bar.locator(".dxn-chart__label").inner_text(), int(bar.get_attribute("data-count"))
     bar.click()
@@ -126,7 +116,7 @@ def test_click_on_a_map_and_a_bar_opens_the_listing(browser, base: str) -> None:
     page.close()
 
 
-def test_axe_finds_no_violations_in_the_pictures(browser, base: str) -> None:
+def test_axe_finds_no_violations_in_the_pictures(browser, real_base: str) -> None:
     """Every axe-core rule, run on the pictures of each page with one (in their page, so contrast
     is measured against the real background). The rest of the page is the theme's and other stages'."""
     if not AXE.is_file():
@@ -134,7 +124,7 @@ def test_axe_finds_no_violations_in_the_pictures(browser, base: str) -> None:
     found = {}
     for path in PICTURE_PAGES:
         for width in WIDTHS:
-            page, _ = _open(browser, base + path, width)
+            page, _ = _open(browser, real_base + path, width)
             page.add_script_tag(path=str(AXE))
             assert page.locator(".dxn-figure").count() > 0, path
             result = page.evaluate(

@@ -11,7 +11,8 @@ temporary project. For each size it measures, in child processes:
   of ``builder.generate.pipeline``, twice: with a fresh embedding cache (DXNAVI_CACHE), then warm;
 - ``build`` with the warm cache (check, then MkDocs: check, stages, rendering), its peak memory
   (the largest process), the site's size and number of files;
-- a rebuild after editing one case (``build`` again, warm cache).
+- a rebuild after editing one case's title (``build`` again, warm cache; it reuses the HTML of the
+  pages whose inputs did not change, builder/incremental.py, and says how many).
 
 Peak memory is ru_maxrss of the child's process tree (os.wait4). The browser figures are the
 search benchmark's (tools/bench_search.py --site, run on each built site; --no-browser skips it,
@@ -214,6 +215,17 @@ def _s(seconds: float | None) -> str:
     return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}" if seconds < 100 else f"{seconds:.0f}"
 
 
+REUSED = re.compile(r"ページ: (\d+) ページのうち (\d+) ページは変わっていない")  # builder/incremental.py's report
+
+
+def rendered_again(size: Size) -> str:
+    found = REUSED.search(size.rebuild.output)
+    if not found:
+        return "?"
+    pages, reused = (int(n) for n in found.groups())
+    return f"{pages - reused:,} / {pages:,}"
+
+
 def table(sizes: list[Size]) -> list[Row]:
     synthetic = {s.cases: s for s in sizes if s.label == "synthetic"}
 
@@ -287,6 +299,7 @@ def table(sizes: list[Size]) -> list[Row]:
             goal("< 1/5 of the full build at 1k", (1000, lambda s: s.rebuild.seconds < s.build.seconds / 5)),
         ),
         Row("  rebuild / full build", each(lambda s: f"{s.rebuild.seconds / s.build.seconds:.2f}")),
+        Row("  pages rendered again / all pages", each(rendered_again)),
         Row("browser: search/ bytes of a first keyword query, gzip", each(browser("keyword_bytes")), "≤ 1.5 MB at 10k"),
         Row("browser: search/ bytes of a first semantic query, gzip", each(browser("semantic_bytes"))),
         Row("browser: search ready, load → caseSearch.ready", each(browser("ready")), "< 1 s at 1k"),

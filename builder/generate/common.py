@@ -40,8 +40,12 @@ def organisation_order(organisation: Organisation, taxonomy: Taxonomy) -> tuple:
     return (prefecture.entry.code if prefecture else 99, organisation.kind != "都道府県", organisation.name)
 
 
+def case_order(entry: Entry, taxonomy: Taxonomy) -> tuple:
+    return (*organisation_order(entry.model.organisation, taxonomy), entry.id)  # type: ignore[attr-defined]
+
+
 def sort_cases(entries: Iterable[Entry], taxonomy: Taxonomy) -> list[Entry]:
-    return sorted(entries, key=lambda e: (*organisation_order(e.model.organisation, taxonomy), e.id))  # type: ignore[attr-defined]
+    return sorted(entries, key=lambda e: case_order(e, taxonomy))
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,43 @@ def case_table(
             if column.sort_key:
                 ranks = _ranks([column.sort_key(case, taxonomy) for case in cases])
                 cells[i] = [f'<data value="{rank}">{cell}</data>' for rank, cell in zip(ranks, cells[i])]
-    table = md.table([column.heading for column in columns], list(zip(*cells)))
+    return _listing(columns, [md.table_row(row) for row in zip(*cells)], sortable)
+
+
+def _listing(columns: Sequence[Column], rows: list[str], sortable: bool = False) -> str:
+    table = md.table_of_rows([column.heading for column in columns], rows)
     # dxn-cases: the stylesheet keeps a phone from squeezing these columns (LISTING's order) to a few characters.
     return md.block("dxn-cases dxn-sortable" if sortable else "dxn-cases", table)
+
+
+class CaseTables:
+    """``case_table`` (LISTING, not sortable) for the many pages of one stage, each case's row made once per folder.
+
+    The facet pages list every case about fifteen times (each of its keywords, its category,
+    prefecture …); a row links relative to its page's folder, so pages in one folder share it.
+    """
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._order: dict[str, tuple] = {}  # by case id
+        self._rows: dict[tuple[str, str], str] = {}  # by (folder, case id)
+
+    def table(self, entries: Iterable[Entry], here: str) -> str:
+        folder = here.rpartition("/")[0]
+        rows = []
+        for entry in sorted(entries, key=self._key):
+            row = self._rows.get((folder, entry.id))
+            if row is None:
+                case: Case = entry.model  # type: ignore[assignment]
+                row = self._rows[folder, entry.id] = md.table_row([column.cell(case, here, self.taxonomy) for column in LISTING])
+            rows.append(row)
+        return _listing(LISTING, rows)
+
+    def _key(self, entry: Entry) -> tuple:
+        key = self._order.get(entry.id)
+        if key is None:
+            key = self._order[entry.id] = case_order(entry, self.taxonomy)
+        return key
 
 
 def page_list(entries: Iterable[Entry], here: str) -> str:

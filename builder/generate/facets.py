@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from builder.generate import markdown as md
 from builder.generate import paths, pictures
-from builder.generate.common import case_table, keyword_tag, keyword_tags, organisation_order, page_list, place
+from builder.generate.common import CaseTables, keyword_tag, keyword_tags, organisation_order, page_list, place
 from builder.generate.glossary import term_definitions
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.models import KINDS, Case
@@ -78,8 +78,12 @@ def keyword_facet(corpus: Corpus) -> Facet:
                 details.append("## 用語の解説\n\n" + term_definitions(explained, here))
             narrower = t.narrower(keyword)
             listed = list(cases[keyword.label])
+            seen = {id(e) for e in listed}  # not `e not in listed`: quadratic, and it compares whole entries
             for sub in narrower:
-                listed += [e for e in cases[sub.label] if e not in listed]
+                for entry in cases[sub.label]:
+                    if id(entry) not in seen:
+                        seen.add(id(entry))
+                        listed.append(entry)
             if narrower:
                 tags = " ".join(keyword_tag(k, here) for k in narrower)
                 details.append("## 下位のキーワード\n\n" + tags + "\n\nこれらのキーワードの事例も、下の一覧に含めています。")
@@ -272,7 +276,7 @@ def render_index(facet: Facet, figure: str = "") -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render_value(facet: Facet, value: Value, corpus: Corpus, figure: str = "") -> str:
+def render_value(facet: Facet, value: Value, tables: CaseTables, figure: str = "") -> str:
     here = paths.value(facet.folder, value.id)
     back = md.link(facet.title, md.relative(here, paths.index(facet.folder)))
     parts = [f"# {md.text(facet.prefix + value.label)}", f"{back} › {md.text(facet.prefix + value.label)}"]
@@ -289,7 +293,7 @@ def render_value(facet: Facet, value: Value, corpus: Corpus, figure: str = "") -
         for title, entries in value.case_groups or [("", value.cases)]:
             if title:
                 parts.append(f"### {md.text(title)}")
-            parts.append(case_table(entries, here, corpus.taxonomy))
+            parts.append(tables.table(entries, here))
     if value.pages:
         parts.append("## 資料・デジタル人材の声\n\n" + page_list(value.pages, here))
     return "\n\n".join(parts) + "\n"
@@ -301,10 +305,11 @@ class FacetPages:
     def run(self, context: BuildContext) -> None:
         facets = {facet.folder: facet for facet in (build(context.corpus) for build in FACETS)}
         t, urls = context.corpus.taxonomy, context.use_directory_urls
+        tables = CaseTables(t)
         for facet in facets.values():
             figure = pictures.index_figure(facet, facets, t, urls)  # the map and charts (same counts as the table)
             context.add(OutputFile(paths.index(facet.folder), render_index(facet, figure)))
             for value in facet.values:
                 if value.has_page:
                     figure = pictures.value_figure(facet, value, facets, t, urls)
-                    context.add(OutputFile(paths.value(facet.folder, value.id), render_value(facet, value, context.corpus, figure)))
+                    context.add(OutputFile(paths.value(facet.folder, value.id), render_value(facet, value, tables, figure)))

@@ -6,7 +6,9 @@ spaces: 「BPRワークショップ」 contains BPR, but 「RAID」 does not con
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 from builder.generate import markdown as md
 from builder.generate import paths
@@ -35,17 +37,28 @@ def kana_row(reading: str) -> str:
     return next((row for row, chars in _ROWS if first in chars), "その他")
 
 
-def _pattern(term: str) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=4096)  # every page looks for every term
+def _matcher(term: str) -> tuple[str, re.Pattern[str] | None]:
+    """The term's NFKC form, and for a Latin term the whole-word pattern that confirms a match."""
     key = nfkc(term)
     if key.isascii():
-        return re.compile(rf"(?<![A-Za-z0-9]){re.escape(key)}(?![A-Za-z0-9])", re.IGNORECASE)
-    return re.compile(re.escape(key))
+        return key.lower(), re.compile(rf"(?<![A-Za-z0-9]){re.escape(key)}(?![A-Za-z0-9])", re.IGNORECASE)
+    return key, None
 
 
 def terms_in(text: str, glossary: list[GlossaryTerm]) -> list[GlossaryTerm]:
     """Glossary terms that occur in ``text``, in あいうえお order."""
-    haystack = nfkc(text)
-    return sorted((term for term in glossary if _pattern(term.term).search(haystack)), key=lambda t: t.reading)
+    # NFKC line by line (a line break never combines), skipping the lines already in NFKC (most): 4x faster.
+    haystack = "\n".join(line if unicodedata.is_normalized("NFKC", line) else nfkc(line) for line in text.split("\n"))
+    # A substring test first: a regex per term and page is most of the time at 10,000 cases.
+    # IGNORECASE lets "i" match "\u0130" and "\u0131" (which NFKC keeps), so the lowered text spells them "i".
+    lowered = haystack.replace("\u0130", "i").replace("\u0131", "i").lower()
+    found = []
+    for term in glossary:
+        key, pattern = _matcher(term.term)
+        if pattern is None and key in haystack or pattern is not None and key in lowered and pattern.search(haystack):
+            found.append(term)
+    return sorted(found, key=lambda t: t.reading)
 
 
 def term_label(term: GlossaryTerm) -> str:

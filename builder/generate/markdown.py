@@ -8,18 +8,19 @@ Links stay Markdown links so that MkDocs checks and rewrites them.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
 
-_ESCAPED = frozenset(r"""!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~""")
+_REFERENCES = {ch: f"&#{ord(ch)};" for ch in r"""!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~"""}
+_ESCAPED = re.compile("[" + re.escape("".join(_REFERENCES)) + "]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
 def text(value: str) -> str:
     """Inline text: one line, every Markdown/HTML-significant character escaped."""
-    value = " ".join(value.split())
-    return "".join(f"&#{ord(ch)};" if ch in _ESCAPED else ch for ch in value)
+    return _ESCAPED.sub(lambda found: _REFERENCES[found.group()], " ".join(value.split()))
 
 
 def paragraphs(value: str, indent: str = "") -> str:
@@ -43,14 +44,34 @@ def link(label: str, target: str, classes: str = "") -> str:
 
 def relative(from_page: str, to_file: str) -> str:
     """Relative path between two generated source files (e.g. cases/a.md -> keywords/b.md)."""
-    return posixpath.relpath(to_file, posixpath.dirname(from_page) or ".")
+    return _relative(from_page.rpartition("/")[0], to_file)
+
+
+@functools.lru_cache(maxsize=1 << 18)  # pages link from a few folders to the same targets, 100,000s of times at 10k cases
+def _relative(folder: str, to_file: str) -> str:
+    start, target = folder.split("/") if folder else [], to_file.split("/")
+    if not set(start + target).isdisjoint(("", ".", "..")):
+        return posixpath.relpath(to_file, folder or ".")
+    # The generated paths are plain, so this is posixpath.relpath without its calls to getcwd (20 µs each).
+    common = 0
+    while common < min(len(start), len(target)) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """A Markdown table; cells must already be escaped Markdown."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return table_of_rows(headers, [table_row(row) for row in rows])
+
+
+def table_of_rows(headers: Sequence[str], rows: Iterable[str]) -> str:
+    """A Markdown table of rows made by ``table_row`` (a row can then appear in many tables)."""
+    lines = [table_row(headers), "|" + "|".join(" --- " for _ in headers) + "|", *rows]
     return "\n".join(lines)
+
+
+def table_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
 def definitions(items: Iterable[tuple[str, str]]) -> str:

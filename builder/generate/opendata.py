@@ -84,7 +84,9 @@ def csv_cell(value: Any) -> str:
 
 
 def render_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps({"count": len(records), "cases": records}, ensure_ascii=False, indent=2) + "\n"
+    """One case a line: a tenth smaller than indented, and written by json's C encoder (indent= is not)."""
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    return f'{{"count": {len(records)}, "cases": [\n{lines}\n]}}\n' if records else '{"count": 0, "cases": []}\n'
 
 
 def render_csv(records: list[dict[str, Any]]) -> bytes:

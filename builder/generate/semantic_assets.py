@@ -88,6 +88,7 @@ to Japanese and English and its tokenizer split off (builder/embedding/use_prepa
 # A reader downloads the whole model before the first result, and it becomes one string in the
 # page (Chrome's longest is 512 M characters): past this, semantic search is off and says why.
 MAX_MODEL_BYTES = 200_000_000
+ENCODED = "semantic-assets"  # in the cache folder: base64 of gzip of the model and runtime, by their sha256
 
 
 class Unavailable(Exception):
@@ -131,14 +132,30 @@ def read(folder: Path, relative: str) -> bytes:
         raise Unavailable(f"{folder.name}/{relative} を読み込めません（{NPM_INSTALL} を実行してください）") from error
 
 
-@functools.lru_cache(maxsize=8)
-def _gzip_base64(data: bytes) -> str:
-    # Cached: serve rebuilds on every save, and compressing the model takes seconds.
-    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+def _gzip_base64(data: bytes, digest: str, cache: Path | None) -> str:
+    """Kept in ``cache`` under the data's hash: compressing the model takes seconds, on every build and save."""
+    stored = cache / f"{digest}.b64gz" if cache is not None else None
+    if stored is not None:
+        try:
+            return stored.read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            pass
+    encoded = base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+    if stored is not None:
+        try:  # whole or not at all: another build may read it at the same time
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            partial = stored.with_name(f".{stored.name}.{os.getpid()}")
+            partial.write_text(encoded, encoding="ascii")
+            os.replace(partial, stored)
+        except OSError:
+            pass  # a read-only or full disk costs speed, never the build
+    return encoded
 
 
-def binary(data: bytes, **extra: Any) -> dict[str, Any]:
-    return {**extra, "encoding": "base64-gzip", "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "data": _gzip_base64(data)}
+def binary(data: bytes, *, cache: Path | None = None, **extra: Any) -> dict[str, Any]:
+    """``cache``: the folder that keeps the encoding of data that seldom changes (the model, not the vectors)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return {**extra, "encoding": "base64-gzip", "size": len(data), "sha256": digest, "data": _gzip_base64(data, digest, cache)}
 
 
 def register(name: str, value: Any, comment: str = "") -> str:
@@ -189,7 +206,7 @@ def fingerprint(embedder: Embedder) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def ort_assets() -> list[Asset]:
+def ort_assets(cache: Path) -> list[Asset]:
     folder = package(ORT)
     main = read(folder, ORT_FILES["main"]).decode("utf-8")
     glue = read(folder, ORT_FILES["glue"])
@@ -200,8 +217,21 @@ def ort_assets() -> list[Asset]:
     return [
         Asset("ort", f"{FOLDER}/ort.wasm.min.js", main),
         Asset("ort-glue", f"{FOLDER}/ort-wasm-glue.js", register("ort-glue", glue_value, origin.format(ORT_FILES["glue"]))),
-        Asset("ort-wasm", f"{FOLDER}/ort-wasm.js", register("ort-wasm", binary(wasm), origin.format(ORT_FILES["wasm"]))),
+        Asset("ort-wasm", f"{FOLDER}/ort-wasm.js", register("ort-wasm", binary(wasm, cache=cache), origin.format(ORT_FILES["wasm"]))),
         Asset("", f"{FOLDER}/onnxruntime-web.LICENSE.txt", ORT_LICENSE),
+    ]
+
+
+def _vendored_script(name: str, folder: Path, key: str, code: str, export: str, note: str = "") -> list[Asset]:
+    """A tokenizer runtime (Apache-2.0) as a classic script that registers ``export`` as ``key``, and its licence."""
+    licence = f"{folder.name}.LICENSE.txt"
+    script = (
+        f"/* {name} {pins()[name]} (Apache-2.0, {licence}){note} */\n"
+        f"(function () {{\n{code}window.DxNavi.assets.register({json.dumps(key)}, {export});\n}})();\n"
+    )
+    return [
+        Asset("tokenizer-runtime", f"{FOLDER}/{key}.js", script),
+        Asset("", f"{FOLDER}/{licence}", read(folder, "LICENSE").decode("utf-8")),
     ]
 
 
@@ -221,39 +251,25 @@ def sentencepiece_runtime() -> list[Asset]:
     if not found or "data:application/octet-stream;base64," not in found.group(0):
         raise Unavailable(f"{SENTENCEPIECE} {pins()[SENTENCEPIECE]} の中身が想定と違います（WebAssembly を読み込む部分が見つかりません）")
     module = found.group(0).replace("import.meta.url", '"data:"')
-    script = (
-        f"/* {SENTENCEPIECE} {pins()[SENTENCEPIECE]} (Apache-2.0, sentencepiece-js.LICENSE.txt): its Emscripten module,"
-        " unchanged but for import.meta.url, as a classic script. */\n"
-        f"(function () {{\n{module}\nwindow.DxNavi.assets.register(\"sentencepiece\", createSentencePieceModule);\n}})();\n"
-    )
-    return [
-        Asset("tokenizer-runtime", f"{FOLDER}/sentencepiece.js", script),
-        Asset("", f"{FOLDER}/sentencepiece-js.LICENSE.txt", read(folder, "LICENSE").decode("utf-8")),
-    ]
+    note = ": its Emscripten module, unchanged but for import.meta.url, as a classic script."
+    return _vendored_script(SENTENCEPIECE, folder, "sentencepiece", f"{module}\n", "createSentencePieceModule", note)
 
 
 def tokenizers_runtime() -> list[Asset]:
     """tokenizers.js (pure JS, no dependencies): its CommonJS build, given a module object."""
     folder = package(TOKENIZERS)
     source = read(folder, "dist/tokenizers.min.cjs").decode("utf-8")
-    script = (
-        f"/* {TOKENIZERS} {pins()[TOKENIZERS]} (Apache-2.0, tokenizers.LICENSE.txt) */\n"
-        "(function () {\nvar module = { exports: {} }, exports = module.exports;\n"
-        f"{source}\n;window.DxNavi.assets.register(\"tokenizers\", module.exports);\n}})();\n"
-    )
-    return [
-        Asset("tokenizer-runtime", f"{FOLDER}/tokenizers.js", script),
-        Asset("", f"{FOLDER}/tokenizers.LICENSE.txt", read(folder, "LICENSE").decode("utf-8")),
-    ]
+    code = f"var module = {{ exports: {{}} }}, exports = module.exports;\n{source}\n;"
+    return _vendored_script(TOKENIZERS, folder, "tokenizers", code, "module.exports")
 
 
-def _model_asset(data: bytes, source: str) -> Asset:
+def _model_asset(data: bytes, source: str, cache: Path) -> Asset:
     if len(data) > MAX_MODEL_BYTES:
         raise Unavailable(f"モデルが大きすぎるためブラウザでは使えません（{len(data) / 1e6:.0f} MB、上限 {MAX_MODEL_BYTES / 1e6:.0f} MB）")
-    return Asset("model", f"{FOLDER}/model.js", register("model", binary(data), f"{source} as ONNX"))
+    return Asset("model", f"{FOLDER}/model.js", register("model", binary(data, cache=cache), f"{source} as ONNX"))
 
 
-def use_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
+def use_encoder(embedder: Embedder, config: dict[str, Any], cache: Path) -> list[Asset]:
     prepared = embedder.encoder.prepared  # type: ignore[attr-defined]
     manifest = prepared.manifest
     config.update(
@@ -261,17 +277,17 @@ def use_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
     )
     sp = sentencepiece_runtime()  # first: a missing library says so before the model is compressed
     model = prepared.onnx_path.read_bytes()
-    tokenizer = prepared.tokenizer_path.read_bytes()
+    tokenizer_value = binary(prepared.tokenizer_path.read_bytes(), cache=cache)
     licence = next(a.content for a in sp if a.path.endswith("LICENSE.txt"))  # the Apache-2.0 text
     return [
-        _model_asset(model, manifest["model"]),
-        Asset("tokenizer", f"{FOLDER}/tokenizer.js", register("tokenizer", binary(tokenizer), "SentencePiece model (tokenizer.model)")),
+        _model_asset(model, manifest["model"], cache),
+        Asset("tokenizer", f"{FOLDER}/tokenizer.js", register("tokenizer", tokenizer_value, "SentencePiece model (tokenizer.model)")),
         Asset("", f"{FOLDER}/model.LICENSE.txt", USE_NOTICE.format(model=manifest["model"]) + licence),
         *sp,
     ]
 
 
-def st_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
+def st_encoder(embedder: Embedder, config: dict[str, Any], cache: Path) -> list[Asset]:
     from builder.embedding import st_export
 
     runtime = tokenizers_runtime()  # first: a missing library says so before a minutes-long export
@@ -287,7 +303,7 @@ def st_encoder(embedder: Embedder, config: dict[str, Any]) -> list[Asset]:
         "config": {k: v for k, v in special.items() if isinstance(v, str)},
     }
     return [
-        _model_asset(exported.onnx_path.read_bytes(), embedder.model),
+        _model_asset(exported.onnx_path.read_bytes(), embedder.model, cache),
         Asset("tokenizer", f"{FOLDER}/tokenizer.js", register("tokenizer", value, "tokenizer.json of the model")),
         *runtime,
     ]
@@ -302,11 +318,12 @@ def encoder_assets(embedder: Embedder, digest: str) -> list[Asset]:
         "query_prefix": embedder.settings.query_prefix,
         "char_fixes": char_fixes(),  # builder.textnorm.fold, before NFKC
     }
-    runtime = ort_assets()
+    cache = embedder.settings.cache_dir / ENCODED
+    runtime = ort_assets(cache)
     if embedder.engine == "use-multilingual":
-        encoder = use_encoder(embedder, config)
+        encoder = use_encoder(embedder, config, cache)
     elif embedder.engine == "sentence-transformers":
-        encoder = st_encoder(embedder, config)
+        encoder = st_encoder(embedder, config, cache)
     else:
         raise Unavailable(f"埋め込みエンジン {embedder.engine} はブラウザでは使えません")
     config_asset = Asset("config", f"{FOLDER}/config.js", register("config", config, "How the page embeds a query"))

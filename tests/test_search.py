@@ -230,6 +230,20 @@ def test_display_and_facet_chunks_hold_what_the_whole_data_held(data: dict, shar
         assert shown["values"] == names, "the manifest names the values only"
 
 
+def test_a_chunk_begins_with_a_term_so_a_pair_and_its_joints_load_together(shards: dict[str, str]) -> None:
+    manifest = _pushed(shards[INDEX_SCRIPT])
+    for n, first in enumerate(manifest["chunks"][1:], start=1):
+        chunk = _registered(shards[f"{manifest['folder']}/t{n}.js"])
+        assert first in chunk["t"]["keys"] + chunk["u"]["keys"], f"chunk {n} begins with the joint {first!r}"  # type: ignore[index]
+
+
+def test_the_names_file_holds_what_window_case_search_returns(data: dict, shards: dict[str, str]) -> None:
+    manifest = _pushed(shards[INDEX_SCRIPT])
+    names = _registered(shards[search_shards.NAMES_FILE])
+    assert names == [[c["id"], c["title"], c["organisation"]] for c in data["cases"]]
+    assert [manifest["caseUrl"].replace("{id}", c["id"]) for c in data["cases"]] == [c["url"] for c in data["cases"]]
+
+
 def test_shards_are_the_same_bytes_every_time(data: dict, shards: dict[str, str]) -> None:
     search_shards.CHUNK_BYTES, saved = 1_000, search_shards.CHUNK_BYTES
     try:

@@ -1,7 +1,8 @@
 """The sharded keyword index in Chromium, at a few hundred synthetic cases.
 
-A first query fetches the manifest, the postings chunks of its terms and phrases, the display data
-of the cases it returns and (for a stated property or a filter) the facets' cases: nothing else.
+A first query through window.caseSearch fetches the manifest, the postings chunks of its terms and
+phrases, the cases' names (what it returns) and (for a stated property or a filter) the facets'
+cases: nothing else. The search page fetches the display data of the cases it shows.
 Its results equal the whole index's ranking, computed in the same page from ``search_data()``.
 The node tests (tests/js/shards.test.js) hold the two to the same scores for many more queries.
 """
@@ -26,8 +27,8 @@ CASES = 300
 # Words, a phrase, a stated property (loads the facets), a lone kanji, a word being typed, an expansion.
 QUERIES = ["ITパスポート", "外部人材の活用", "小さな町 外部アドバイザー", "町", "bp", "研修の効果測定", "副業人材", "人口5万人未満の市のDX研修"]
 
-# In the page: the files a query must need, from the engine's own look-ups (ranking.needs, chunkOf, the docs shown).
-EXPECTED = """async ([query, ids]) => {
+# In the page: the files a query must need, from the engine's own look-ups (ranking.needs, chunkOf) and the names.
+EXPECTED = """async (query) => {
   const e = await window.DxNavi.api.loadEngine();
   const index = e.index;
   const plan = e.plan(query);
@@ -37,7 +38,7 @@ EXPECTED = """async ([query, ids]) => {
   for (const t of needs.tokens) if (t.kind === 'w' && !index.tables.t.has(t.term)) for (const n of index.rangeOf(t.term)) chunks.add(n);
   const folder = e.data.manifest.folder + '/';
   const files = Array.from(chunks, n => folder + 't' + n + '.js');
-  for (const id of ids) files.push(folder + 'd' + Math.floor(e.byId.get(id) / e.data.manifest.casesPerChunk) + '.js');
+  files.push(folder + 'names.js');
   if (plan.boosts.length) files.push(folder + 'facets.js');
   return {files: Array.from(new Set(files)).sort(), total: index.first.length};
 }"""
@@ -82,7 +83,7 @@ def test_a_first_query_fetches_only_its_chunks_and_ranks_as_the_whole_index(brow
     found = page.evaluate("q => window.caseSearch.search(q, {mode: 'keyword', limit: 20})", query)
     fetched = search_files(requests, base)
     assert len(fetched) == len(set(fetched)), f"a chunk was fetched twice: {fetched}"
-    expected = page.evaluate(EXPECTED, [query, [r["id"] for r in found]])
+    expected = page.evaluate(EXPECTED, query)
     assert fetched == expected["files"], f"「{query}」 fetched {fetched}, needs {expected['files']}"
     postings = [f for f in fetched if "/t" in f]
     assert len(postings) < expected["total"] / 4, f"「{query}」 fetched {len(postings)} of {expected['total']} postings chunks"

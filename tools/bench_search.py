@@ -15,7 +15,7 @@ in the machine's headless Chromium (builder/evaluation/chromium.py), then measur
   an ordinary page (window.caseSearch), each query of the set in a fresh page, and a semantic one;
 - search ready: from the load event of an ordinary page to window.caseSearch.ready (the manifest),
   and on search.html from navigation start to the listing of every case;
-- keyword query time (window.caseSearch.search, 20 results, display data included) over the query
+- keyword query time (window.caseSearch.search, 20 results, their names included) over the query
   texts of tests/search_eval/queries.yml: each query's first run (it loads its chunks) and a
   second run; hybrid query time once the encoder is loaded. The semantic encoder's own figures
   are tools/bench_semantic.py's.
@@ -160,6 +160,8 @@ def files_report(site: Path, sizes: Sizes, cases: int) -> None:
             group = "display chunks (search/k/d*.js)"
         elif name == "facets.js":
             group = "facets' cases (search/k/facets.js)"
+        elif name == "names.js":
+            group = "cases' names (search/k/names.js)"
         elif name == "vectors.js":
             group = "case vectors (search/semantic/vectors.js)"
         elif path.startswith("search/semantic/") or path == "search/semantic.js":

@@ -23,8 +23,8 @@ Index format (``index``):
   per field that has the term, case gaps counted from the previous case (first from -1).
 
 Alongside go, per case, what a result shows (including plain text for
-snippets) and which facet values it has, and the query tables of
-``builder.generate.query_hints``.
+snippets) and which facet values it has, the query tables of
+``builder.generate.query_hints`` and the pattern of the cases' URLs.
 
 The site ships this data cut into chunks that a query loads by need
 (``builder.generate.search_shards``; ``INDEX_SCRIPT`` is their manifest).
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 from builder.generate import facets as facet_pages
@@ -43,7 +43,7 @@ from builder.generate.common import sort_cases
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.query_hints import query_hints
 from builder.models import Case
-from builder.search_terms import terms
+from builder.search_terms import JAPANESE_RANGES, WORD_RUN, fold, terms
 from builder.taxonomy import Taxonomy
 from builder.validate import Corpus, Entry
 
@@ -65,6 +65,10 @@ SEARCH_FACETS = [
     facet_pages.role_facet,
     facet_pages.source_facet,
 ]
+
+# Cases per numpy pass of build_index(); their terms' numbers: pairs < 2**39, words from _WORD_KEY.
+INDEX_BATCH = 500
+_WORD_KEY = 1 << 40
 
 _MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$")
@@ -125,33 +129,106 @@ def fields(entry: Entry, taxonomy: Taxonomy) -> dict[str, str]:
 
 
 def document(entry: Entry, taxonomy: Taxonomy) -> dict[str, list[str]]:
-    """The fields of one case, split into terms."""
+    """The fields of one case, split into terms (as build_index() counts them; the tests' reference)."""
     return {name: terms(value) for name, value in fields(entry, taxonomy).items()}
 
 
+def _term_keys(points: Any, words: dict[str, int], whole: str) -> tuple[Any, Any]:
+    """(where, key) of every term of folded text as code points, the numbers of terms() (see build_index)."""
+    import numpy as np
+
+    japanese = np.zeros(len(points), dtype=bool)
+    for low, high in JAPANESE_RANGES:
+        japanese |= (points >= low) & (points <= high)
+    follows = np.r_[japanese[1:], False]
+    pairs = np.flatnonzero(japanese & follows)
+    singles = np.flatnonzero(japanese & ~follows & ~np.r_[False, japanese[:-1]])
+    found = [(m.start(), _WORD_KEY + words.setdefault(m.group(), len(words))) for m in WORD_RUN.finditer(whole)]
+    where = np.concatenate([pairs, singles, np.array([w for w, _ in found], dtype=np.int64)])
+    keys = np.concatenate([(points[pairs] << 21) | points[pairs + 1], points[singles], np.array([k for _, k in found], dtype=np.int64)])
+    return where, keys
+
+
+def _term(key: int, words: list[str]) -> str:
+    if key >= _WORD_KEY:
+        return words[key - _WORD_KEY]
+    return chr(key >> 21) + chr(key & 0x1FFFFF) if key >= 1 << 21 else chr(key)
+
+
 def build_index(entries: list[Entry], taxonomy: Taxonomy) -> dict[str, Any]:
-    """Postings and field lengths (format in the module docstring); cases are positions in ``entries``."""
-    found: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    lengths = []
-    for position, entry in enumerate(entries):
-        document_terms = document(entry, taxonomy)
-        lengths.append([len(document_terms[name]) for name in FIELDS])
-        for field_number, name in enumerate(FIELDS):
-            for term, count in Counter(document_terms[name]).items():
-                found[term][field_number].append((position, count))
-    ordered = sorted(found)
-    postings = []
-    for term in ordered:
-        flat: list[int] = []
-        for field_number in sorted(found[term]):
-            hits = found[term][field_number]
-            flat += [field_number, len(hits)]
-            previous = -1
-            for position, count in hits:
-                flat += [position - previous, count]
-                previous = position
-        postings.append(flat)
-    return {"version": 1, "fields": FIELDS, "lengths": lengths, "terms": ordered, "postings": postings}
+    """Postings and field lengths (format in the module docstring); cases are positions in ``entries``.
+
+    The terms are those of ``builder.search_terms.terms`` (``document()``), found as numbers with numpy:
+    a pair is its two code points, a lone kanji/kana its own, a word a number past both. 10,000
+    cases hold ~15 million terms (~20,000 distinct), which made as strings and counted one by one
+    took most of the build's keyword-search stage (~30 s). Cases go in batches: fresh memory is slow
+    to touch on the build machines (search_shards.JOINT_BATCH).
+    """
+    import numpy as np
+
+    width, size = len(FIELDS), len(entries)
+    words: dict[str, int] = {}
+    lengths = np.zeros(size * width, dtype=np.int64)
+    found: list[tuple[Any, Any, Any]] = []  # per batch: term key, case × width + field, term frequency
+    for begin in range(0, size, INDEX_BATCH):
+        texts = []
+        for entry in entries[begin : begin + INDEX_BATCH]:
+            text = fields(entry, taxonomy)
+            texts += [fold(text[name]) for name in FIELDS]
+        whole = "\n".join(texts)  # a line is a separator: no term crosses two texts
+        points = np.frombuffer(whole.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        where, keys = _term_keys(points, words, whole)
+        slot = np.searchsorted(np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]), where, side="right") - 1
+        lengths[begin * width : begin * width + len(texts)] = np.bincount(slot, minlength=len(texts))
+        counted, tf = np.unique((keys << 13) | slot, return_counts=True)  # slot < 2**13: INDEX_BATCH × width
+        found.append((counted >> 13, (counted & 0x1FFF) + begin * width, tf))
+    rows = lengths.reshape(size, width).tolist()
+    # Every term, sorted by code point; its rank is its place there.
+    distinct = np.unique(np.concatenate([k[np.r_[True, k[1:] != k[:-1]]] for k, _, _ in found] or [np.zeros(0, np.int64)]))
+    word_list = list(words)
+    names = [_term(key, word_list) for key in distinct.tolist()]
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    # Per batch, one key per (term, field, case) in the order of the flat postings; then the postings
+    # range of terms by range, each from the batches' slices of it (arrays stay small, as above).
+    ordered_batches = []
+    for keys, slot, tf in found:
+        keys = (rank[np.searchsorted(distinct, keys)] * width + slot % width) * size + slot // width
+        order = np.argsort(keys)
+        ordered_batches.append((keys[order], tf[order]))
+    postings: list[list[int]] = []
+    step = max(1, -(-len(names) // max(1, len(found))))
+    for first in range(0, len(names), step):
+        low, high = first * width * size, (first + step) * width * size
+        parts = []
+        for k, t in ordered_batches:
+            a, b = np.searchsorted(k, [low, high])
+            parts.append((k[a:b], t[a:b]))
+        keys, tf = (np.concatenate(column) for column in zip(*parts))
+        order = np.argsort(keys)
+        postings += _flat_postings(keys[order], tf[order], width, size)
+    return {"version": 1, "fields": FIELDS, "lengths": rows, "terms": sorted(names), "postings": postings}
+
+
+def _flat_postings(keys: Any, tf: Any, width: int, size: int) -> list[list[int]]:
+    """Each term's flat postings from its sorted (term × width + field) × size + case keys."""
+    import numpy as np
+
+    group, case = np.divmod(keys, size)  # group: term × width + field
+    change = np.r_[True, group[1:] != group[:-1]]
+    starts = np.flatnonzero(change)  # each group's first key
+    gaps = case - np.r_[-1, case[:-1]]
+    gaps[starts] = case[starts] + 1
+    # Laid out flat: per group its field and count, then (case gap, term frequency) per case.
+    flat = np.empty(2 * (len(keys) + len(starts)), dtype=np.int64)
+    at = 2 * (np.arange(len(keys)) + np.cumsum(change))
+    flat[at], flat[at + 1] = gaps, tf
+    heads = 2 * (starts + np.arange(len(starts)))
+    flat[heads], flat[heads + 1] = group[starts] % width, np.diff(np.r_[starts, len(keys)])
+    term_of = group[starts] // width
+    bounds = [*heads[np.r_[True, term_of[1:] != term_of[:-1]]].tolist(), len(flat)]
+    values = flat.tolist()
+    return [values[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def read_postings(index: dict[str, Any], term: str) -> dict[int, dict[str, int]]:
@@ -220,6 +297,8 @@ def search_data(corpus: Corpus, use_directory_urls: bool) -> dict[str, Any]:
         "facets": facets(entries, corpus),
         "cases": [result(entry, corpus.taxonomy, use_directory_urls) for entry in entries],
         "hints": query_hints(corpus.taxonomy),
+        # Every case's URL with "{id}" for its id: the sharded index's names (search_shards) carry no URLs.
+        "caseUrl": paths.url(paths.case("{id}"), use_directory_urls),
     }
 
 

@@ -22,6 +22,10 @@ writes it as files the page loads by need:
   each in index order: loaded only for the cases shown.
 - ``search/k/facets.js``, the cases of every facet value: loaded by a filter, a stated property
   (小さな町) or the search page's facet counts.
+- ``search/k/names.js``, every case's id, title and organisation: what ``window.caseSearch`` returns,
+  in one file loaded alongside a first query's postings. The 20 display chunks of its results cost a
+  second round of requests after ranking, which was most of a first query's time (1,000 cases: 53 of
+  ~70 ms); the names weigh ~19 KB gzipped per 1,000 cases. A case's URL is ``caseUrl`` with its id.
 
 Every file is a classic script (file:// allows no fetch): the manifest pushes itself onto
 ``window.DXNAVI_SEARCH_QUEUE`` as the whole index did, the rest call ``DxNavi.assets.register``.
@@ -31,27 +35,38 @@ Why not a sharded lunr: lunr scores a case with its whole vector (fieldVectors, 
 of its index: 3.6 of 5.3 MB gzipped at 1,000 synthetic cases, against 1.0 MB for these postings),
 so a query would load the vector of every case holding any of its terms, most of the index.
 Measured with tools/bench_search.py (10,000 synthetic cases): a first query fetches 0.3–0.5 MB.
+(names.js included).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections import defaultdict
 from typing import Any
 
-from builder.search_terms import JAPANESE, OTHER, WORD, char_class, fold
+from builder.search_terms import JAPANESE, JAPANESE_RANGES, JAPANESE_RUN, WORD_RUN, char_class, fold
 
 MANIFEST = "search/index.js"
 FOLDER = "search/k"
 FACETS_FILE = f"{FOLDER}/facets.js"
-# Raw JSON per postings chunk (~1/4 of it gzipped). Smaller: more requests per query; larger: more
-# bytes per term. At 10,000 synthetic cases a query touched ~1 chunk per distinct pair either way.
+NAMES_FILE = f"{FOLDER}/names.js"
+# Raw JSON per postings chunk (~1/4 of it gzipped), at least: a chunk ends only before a term or a
+# union, never between a pair and its joints. Per query of the labelled set (tools/bench_search.py's,
+# ranking.needs), chunks and gzipped bytes, p50/p95: at 1,000 synthetic cases 24 KB 7/22 and 52/154 KB,
+# 64 KB 7/19 and 120/334 KB, 160 KB 7/18 and 284/751 KB: a query touches ~1 chunk per distinct pair
+# whatever the size, so larger chunks only cost bytes. At 10,000 cases a frequent pair fills a chunk
+# alone; with its joints cut off into the next one, a query touched 11/30 chunks (115/263 KB), 7/22
+# (102/317 KB) with them kept together.
 CHUNK_BYTES = 24_000
 # Cases per display chunk: a page's 20 results are spread over the whole index, so they touch ~20
 # chunks whatever their size; one case each keeps the bytes down (4 each: 140 KB more at 10,000 cases).
 CASES_PER_CHUNK = 1
 VERSION = 2
+# Cases per numpy pass over their text (joints): arrays of a few MB. Fresh memory is slow to touch on
+# the build machines (a VM faults it in: ~2 s per GB), and one pass over 10,000 cases took ~1 GB.
+JOINT_BATCH = 500
 
 
 def _json(value: Any) -> str:
@@ -70,25 +85,54 @@ def haystack(case: dict[str, Any]) -> str:
     return fold("\n".join(parts))
 
 
-_CLASSES: dict[str, str] = {}  # char_class() of every character met: a case has thousands
-
-
-def _runs(folded: str) -> list[tuple[str, int, int]]:
-    """(class, start, end) of the word and kanji/kana runs of folded text."""
-    found: list[tuple[str, int, int]] = []
-    current, start = OTHER, 0
-    classes = _CLASSES
-    for i, ch in enumerate(folded):
-        kind = classes.get(ch)
-        if kind is None:
-            kind = classes[ch] = char_class(ch)
-        if kind != current:
-            if current:
-                found.append((current, start, i))
-            current, start = kind, i
-    if current:
-        found.append((current, start, len(folded)))
+def _word_joints(folded: str) -> set[str]:
+    """The joints where a word meets a kanji/kana run (see joints()); words are few, so found from each."""
+    found: set[str] = set()
+    for word in WORD_RUN.finditer(folded):
+        start, end, text = word.start(), word.end(), word.group()
+        following = JAPANESE_RUN.match(folded, end)
+        if following:
+            heads = [following.group()[:k] for k in (1, 2) if following.end() - end >= k]
+            found.update(text[i:] + head for i in range(len(text)) for head in heads)
+        if start and JAPANESE_RUN.match(folded, start - 1):  # a run ends where the word begins
+            tails = [folded[start - k : start] for k in (1, 2) if start >= k and JAPANESE_RUN.fullmatch(folded, start - k, start)]
+            found.update(tail + text[:i] for i in range(1, len(text) + 1) for tail in tails)
     return found
+
+
+def _joint_cases(texts: list[str]) -> dict[str, list[int]]:
+    """Joint -> the positions of the folded texts that hold it, ascending (see joints())."""
+    import numpy as np
+
+    out: dict[str, list[int]] = defaultdict(list)
+    for position, text in enumerate(texts):
+        for joint in _word_joints(text):
+            out[joint].append(position)
+    # Three characters of a kanji/kana run: ~1,000 per case, so numbered and sorted with numpy, in
+    # batches (a word joint holds a letter or digit, so the two kinds never name the same joint).
+    for begin in range(0, len(texts), JOINT_BATCH):
+        batch = texts[begin : begin + JOINT_BATCH]
+        points = np.frombuffer("\n".join(batch).encode("utf-32-le"), dtype=np.uint32)  # a line: no joint crosses texts
+        japanese = np.zeros(len(points), dtype=bool)
+        for low, high in JAPANESE_RANGES:
+            japanese |= (points >= low) & (points <= high)
+        at = np.flatnonzero(japanese[:-2] & japanese[1:-1] & japanese[2:])
+        if not len(at):
+            continue
+        wide = points.astype(np.int64)
+        keys = (wide[at] << 42) | (wide[at + 1] << 21) | wide[at + 2]
+        starts = np.cumsum([0] + [len(text) + 1 for text in batch[:-1]])
+        held = np.searchsorted(starts, at, side="right") - 1 + begin  # ascending, as at is
+        order = np.argsort(keys, kind="stable")  # by joint, then by text
+        keys, held = keys[order], held[order]
+        first = np.r_[True, (keys[1:] != keys[:-1]) | (held[1:] != held[:-1])]  # each (joint, text) once
+        keys, held = keys[first], held[first]
+        bounds = np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)].tolist()
+        positions = held.tolist()
+        for a, b in zip(bounds, bounds[1:]):
+            key = int(keys[a])
+            out[chr(key >> 42) + chr((key >> 21) & 0x1FFFFF) + chr(key & 0x1FFFFF)] += positions[a:b]
+    return dict(out)
 
 
 def joints(folded: str) -> set[str]:
@@ -98,30 +142,11 @@ def joints(folded: str) -> set[str]:
     and the run it touches make the word and one or two characters (it + パス → itパス), and the
     text may hold the word at the end of a longer one (editパス contains itパス): all suffixes.
     """
-    found: set[str] = set()
-    runs = _runs(folded)
-    for n, (kind, start, end) in enumerate(runs):
-        text = folded[start:end]
-        if kind == JAPANESE:
-            found.update(text[i : i + 3] for i in range(len(text) - 2))
-        if n + 1 == len(runs) or runs[n + 1][1] != end:
-            continue  # a separator follows: no neighbour
-        following = folded[runs[n + 1][1] : runs[n + 1][2]]
-        if kind == WORD:
-            heads = [following[:k] for k in (1, 2) if len(following) >= k]
-            found.update(text[i:] + head for i in range(len(text)) for head in heads)
-        else:
-            tails = [text[-k:] for k in (1, 2) if len(text) >= k]
-            found.update(tail + following[:i] for i in range(1, len(following) + 1) for tail in tails)
-    return found
+    return set(_joint_cases([folded]))
 
 
 def _gaps(positions: list[int]) -> list[int]:
-    out, previous = [], -1
-    for position in positions:
-        out.append(position - previous)
-        previous = position
-    return out
+    return list(map(operator.sub, positions, [-1, *positions[:-1]]))
 
 
 def _arrays(flat: list[int], size: int) -> tuple[Any, Any]:
@@ -175,15 +200,12 @@ def unions(index: dict[str, Any]) -> dict[str, list[int]]:
 
 
 def joint_cases(cases: list[dict[str, Any]]) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = defaultdict(list)
-    for position, case in enumerate(cases):
-        for joint in joints(haystack(case)):
-            out[joint].append(position)  # positions ascend: cases are visited in order
-    return out
+    """Joint -> the positions of the cases whose text (haystack()) holds it, ascending."""
+    return _joint_cases([haystack(case) for case in cases])
 
 
 def postings_chunks(data: dict[str, Any]) -> list[dict[str, dict[str, list]]]:
-    """The key space cut into chunks of about CHUNK_BYTES, each {table: {keys, values}}."""
+    """The key space cut into chunks of about CHUNK_BYTES, each {table: {keys, values as JSON}}."""
     index = data["index"]
     entries: list[tuple[bytes, str, str, list[int]]] = [(utf16(t), t, "t", p) for t, p in zip(index["terms"], index["postings"])]
     entries += [(utf16(ch), ch, "u", p) for ch, p in unions(index).items()]
@@ -192,13 +214,20 @@ def postings_chunks(data: dict[str, Any]) -> list[dict[str, dict[str, list]]]:
     chunks: list[dict[str, dict[str, list]]] = []
     size = CHUNK_BYTES
     for _, key, table, value in entries:
-        if size >= CHUNK_BYTES:
+        if not chunks or (size >= CHUNK_BYTES and table != "j"):  # a pair's joints stay in its chunk (CHUNK_BYTES)
             chunks.append({name: {"keys": [], "values": []} for name in ("t", "u", "j")})
             size = 0
+        encoded = _json(value)  # once: it sizes the chunk and goes into its script (_chunk_json)
         chunks[-1][table]["keys"].append(key)
-        chunks[-1][table]["values"].append(value)
-        size += len(key.encode("utf-8")) + 4 + len(_json(value))
+        chunks[-1][table]["values"].append(encoded)
+        size += len(key.encode("utf-8")) + 4 + len(encoded)
     return chunks
+
+
+def _chunk_json(chunk: dict[str, dict[str, list]]) -> str:
+    """json.dumps of a chunk whose values are JSON already."""
+    tables = [f'"{name}":{{"keys":{_json(t["keys"])},"values":[{",".join(t["values"])}]}}' for name, t in chunk.items()]
+    return "{" + ",".join(tables) + "}"
 
 
 def _first_key(chunk: dict[str, dict[str, list]]) -> str:
@@ -215,13 +244,15 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
     files: dict[str, str] = {}
     chunks = postings_chunks(data)
     for n, chunk in enumerate(chunks):
-        files[f"{FOLDER}/t{n}.js"] = register(f"{FOLDER}/t{n}.js", chunk)
+        files[f"{FOLDER}/t{n}.js"] = f"window.DxNavi.assets.register({_json(f'{FOLDER}/t{n}.js')},{_chunk_json(chunk)});\n"
     cases = data["cases"]
     for n in range(0, len(cases), CASES_PER_CHUNK):
         path = f"{FOLDER}/d{n // CASES_PER_CHUNK}.js"
         files[path] = register(path, cases[n : n + CASES_PER_CHUNK])
     members = [[_gaps(value["cases"]) for value in facet["values"]] for facet in data["facets"]]
     files[FACETS_FILE] = register(FACETS_FILE, members)
+    names = [[case["id"], case["title"], case["organisation"]] for case in cases]
+    files[NAMES_FILE] = register(NAMES_FILE, names)
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.encode() + b"\0" + files[path].encode("utf-8") + b"\0")
@@ -234,6 +265,7 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
         "lengths": [n for row in index["lengths"] for n in row],  # flat: case × field
         "chunks": [_first_key(chunk) for chunk in chunks],
         "casesPerChunk": CASES_PER_CHUNK,
+        "caseUrl": data["caseUrl"],
         "facets": [_facet(facet) for facet in data["facets"]],
         "hints": data["hints"],
     }

@@ -89,6 +89,15 @@ test("a query loads only its chunks, and the cases shown only theirs", async fun
   assert.deepEqual(requested, [], "chunks load once");
 });
 
+test("the names a search returns come from one file, the same as the whole data's", async function () {
+  const { whole, sharded, requested } = engines();
+  const names = await sharded.loadNames();
+  assert.deepEqual(requested, ["search/k/names.js"]);
+  assert.deepEqual(names, await whole.loadNames());
+  assert.equal(names[3].url, WHOLE.cases[3].url);
+  assert.equal(sharded.byId.get(WHOLE.cases[7].id), 7, "a semantic hit's id finds its case once the names are in");
+});
+
 test("a word being typed loads its key range, which may span chunks", async function () {
   const { sharded, requested, manifest } = engines();
   const plan = sharded.plan("p");

@@ -152,6 +152,14 @@
       return data.sharded ? data.loadCases(docs) : Promise.resolve();
     }
 
+    /** Promise of every case's {id, url, title, organisation} by position (one file when sharded): what window.caseSearch returns. */
+    let wholeNames = null;
+    function loadNames() {
+      if (data.sharded) return data.loadNames();
+      if (!wholeNames) wholeNames = Promise.resolve(cases.map(function (c) { return { id: c.id, url: c.url, title: c.title, organisation: c.organisation }; }));
+      return wholeNames;
+    }
+
     // Per facet, each case's values (value positions, CSR), built once the facets' cases are in.
     let valuesOf = null;
 
@@ -187,7 +195,7 @@
       return out;
     }
 
-    return { data, index, cases, facets, byId, haystack, members, normaliseFilters, allowed, plan, prepare, keyword, loadCases, loadFacets, counts };
+    return { data, index, cases, facets, byId, haystack, members, normaliseFilters, allowed, plan, prepare, keyword, loadCases, loadNames, loadFacets, counts };
   }
 
   // ---- Semantic side (written elsewhere; used when present) -----------------
@@ -301,13 +309,16 @@
     const wantsSemantic = mode !== "keyword" && text.trim();
     // The semantic side loads its model and vectors while the keyword chunks load.
     const semanticAnswer = wantsSemantic ? semanticIds(text, Math.max(limit, SEMANTIC_DEPTH)) : null;
+    // The names load with the keyword chunks: one request, not one per result after ranking.
+    const names = e.loadNames();
+    names.catch(function () {}); // awaited below; if prepare() fails first, its failure is the one reported
     await e.prepare(plan, { facets: Object.keys(filters).length > 0 });
     const keywordDocs = e.keyword(plan).filter(function (r) { return e.allowed(r.doc, filters); });
     const ids = semanticAnswer ? (await semanticAnswer).ids : null;
     const top = combine(e, mode, keywordDocs, ids, filters, plan).slice(0, limit);
-    await e.loadCases(top.map(function (r) { return r.doc; }));
+    const named = await names;
     return top.map(function (r) {
-      const c = e.cases[r.doc];
+      const c = named[r.doc];
       return { id: c.id, url: absolute(c.url), title: c.title, organization: c.organisation, score: r.score };
     });
   }

@@ -3,8 +3,8 @@
  *
  * The build writes the index in chunks (builder/generate/search_shards.py): search/index.js,
  * the manifest (field lengths, facet values, query tables, where each key's chunk begins), and
- * under search/k/ the postings chunks, the cases' display data and the facets' cases, each
- * loaded when a query first needs it. All are scripts, not fetched JSON, so that search works
+ * under search/k/ the postings chunks, the cases' names (what window.caseSearch returns), their
+ * display data (what the search page shows) and the facets' cases, each loaded when first needed. All are scripts, not fetched JSON, so that search works
  * from a folder (file://). The manifest pushes itself onto window.DXNAVI_SEARCH_QUEUE, which this
  * module turns into a receiver; search.html includes it, other pages add it on first use; the
  * chunks go through DxNavi.assets (assets.js).
@@ -45,25 +45,45 @@
     return { dense: new Uint32Array(caseCount * fieldCount), seen: new Uint8Array(caseCount), fieldCount };
   }
 
-  /** The sum of flat postings lists (search_index.py's format) as postings. */
+  /**
+   * One flat postings list (search_index.py's format: field, count, (case gap, term frequency) × count,
+   * per field) as parallel arrays in its order, by field, then by case: the one reader of the format.
+   */
+  function unpack(flat) {
+    let length = 0;
+    for (let k = 0; k < flat.length; k += 2 + 2 * flat[k + 1]) length += flat[k + 1];
+    const field = new Uint8Array(length);
+    const doc = new Int32Array(length);
+    const tf = new Uint32Array(length);
+    let i = 0;
+    let k = 0;
+    while (k < flat.length) {
+      const f = flat[k];
+      const count = flat[k + 1];
+      k += 2;
+      let position = -1;
+      for (let n = 0; n < count; n++, i++, k += 2) {
+        position += flat[k];
+        field[i] = f;
+        doc[i] = position;
+        tf[i] = flat[k + 1];
+      }
+    }
+    return { length, field, doc, tf };
+  }
+
+  /** The sum of flat postings lists as postings. */
   function decode(flats, work) {
     const fieldCount = work.fieldCount;
     const dense = work.dense;
     const seen = work.seen;
     const touched = [];
     for (const flat of flats) {
-      let k = 0;
-      while (k < flat.length) {
-        const field = flat[k];
-        const count = flat[k + 1];
-        k += 2;
-        let position = -1;
-        for (let n = 0; n < count; n++) {
-          position += flat[k];
-          if (!seen[position]) { seen[position] = 1; touched.push(position); }
-          dense[position * fieldCount + field] += flat[k + 1];
-          k += 2;
-        }
+      const u = unpack(flat);
+      for (let i = 0; i < u.length; i++) {
+        const position = u.doc[i];
+        if (!seen[position]) { seen[position] = 1; touched.push(position); }
+        dense[position * fieldCount + u.field[i]] += u.tf[i];
       }
     }
     if (!touched.length) return EMPTY;
@@ -110,9 +130,9 @@
       return this.decoded.get(term);
     }
 
-    /** A term's postings as stored (search_index.py's flat list), for ranking.js to read in one pass. */
-    flat(term) {
-      return this.raw[this.number.get(term)];
+    /** A term's postings unpack()ed, for ranking.js to score in one pass (no dense rows, no sort). */
+    unpacked(term) {
+      return unpack(this.raw[this.number.get(term)]);
     }
 
     /** Summed postings of several terms (the words a word being typed begins). */
@@ -251,9 +271,9 @@
       return this.decoded.get(term);
     }
 
-    flat(term) {
+    unpacked(term) {
       this.check(term);
-      return this.tables.t.get(term);
+      return unpack(this.tables.t.get(term));
     }
 
     sum(terms) {
@@ -298,7 +318,8 @@
 
   /**
    * The search data of a sharded build: the index, the query tables, the facets' values (their
-   * cases once loadFacets() ran) and the cases' display data (for those loadCases() fetched).
+   * cases once loadFacets() ran), every case's id, URL, title and organisation (once loadNames()
+   * ran: what window.caseSearch returns) and the cases' display data (for those loadCases() fetched).
    * get(path) -> Promise of the value a chunk registers (site-relative path).
    */
   function sharded(manifest, get) {
@@ -307,6 +328,7 @@
     const byId = new Map();
     const pendingCases = new Map();
     let facetCases = null;
+    let names = null;
     const data = {
       sharded: true,
       manifest,
@@ -333,6 +355,18 @@
           jobs.push(pendingCases.get(n));
         }
         return Promise.all(jobs);
+      },
+      /** [{id, url, title, organisation}] by case position; the URL is site-relative. */
+      loadNames() {
+        if (!names) {
+          names = get(folder + "names.js").then(function (rows) {
+            return rows.map(function (row, doc) {
+              byId.set(row[0], doc);
+              return { id: row[0], url: manifest.caseUrl.replace("{id}", row[0]), title: row[1], organisation: row[2] };
+            });
+          }, function (error) { names = null; throw error; });
+        }
+        return names;
       },
       /** The cases of every facet value: [facet][value] -> case positions. */
       loadFacets() {
@@ -417,5 +451,5 @@
     return data;
   }
 
-  return { KeywordIndex, ShardedIndex, sharded, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
+  return { KeywordIndex, ShardedIndex, sharded, unpack, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
 });

@@ -74,7 +74,7 @@
     let weight = 1;
     let scores = null;
     if (index.has(token.term)) {
-      const found = direct(index, index.flat(token.term));
+      const found = direct(index, index.unpacked(token.term));
       postings = found.postings;
       scores = found.scores;
     } else if (token.kind === "j" && Array.from(token.term).length === 1) {
@@ -97,27 +97,20 @@
   }
 
   /**
-   * A term's cases and per-case scores straight from its flat postings, without decoding them first
-   * (the common case; sums of several terms go through index.sum). The flat list is field by field,
-   * so each case's fields are added in field order from 0: the same doubles as saturated().
+   * A term's cases and per-case scores straight from its postings (index.unpacked(): field by field),
+   * without summing them into rows first (the common case; sums of several terms go through
+   * index.sum). Each case's fields are added in field order from 0: the same doubles as saturated().
    */
-  function direct(index, flat) {
+  function direct(index, u) {
     const w = fieldWeights(index);
     const scores = new Float64Array(index.size);
     const docs = [];
-    let k = 0;
-    while (k < flat.length) {
-      const field = flat[k];
-      const count = flat[k + 1];
-      k += 2;
-      let position = -1;
-      for (let n = 0; n < count; n++) {
-        position += flat[k];
-        const tf = flat[k + 1];
-        if (scores[position] === 0) docs.push(position); // every contribution is > 0
-        scores[position] += (w.boost[field] * tf * (K1 + 1)) / (tf + w.kNorm[position * w.fieldCount + field]);
-        k += 2;
-      }
+    for (let i = 0; i < u.length; i++) {
+      const position = u.doc[i];
+      const field = u.field[i];
+      const tf = u.tf[i];
+      if (scores[position] === 0) docs.push(position); // every contribution is > 0
+      scores[position] += (w.boost[field] * tf * (K1 + 1)) / (tf + w.kNorm[position * w.fieldCount + field]);
     }
     return { postings: { size: docs.length, docs: Int32Array.from(docs) }, scores };
   }

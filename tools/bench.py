@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -310,6 +311,42 @@ def table(sizes: list[Size]) -> list[Row]:
     return rows
 
 
+# --- growth -----------------------------------------------------------------------------------
+
+# A step this short says little about its growth: start-up and timer noise dominate.
+SHORT_S = {"smaller": 0.05, "larger": 0.5}
+
+
+def growth(sizes: list[Size]) -> list[str]:
+    """How each timed step grows between the two largest synthetic sizes, against n log n.
+
+    The exponent k of time ∝ n^k; n log n from 1,000 to 10,000 is k ≈ 1.12, so a step above
+    that (by more than timing noise, 0.15) grows faster than the issue allows.
+    """
+    synthetic = sorted((s for s in sizes if s.label == "synthetic"), key=lambda s: s.cases)
+    if len(synthetic) < 2:
+        return []
+    small, big = synthetic[-2], synthetic[-1]
+    ratio = big.cases / small.cases
+    limit = math.log(big.cases * math.log(big.cases) / (small.cases * math.log(small.cases))) / math.log(ratio)
+    steps = {"check": (small.check.seconds, big.check.seconds), "load and validate": (small.warm["load_validate"], big.warm["load_validate"])}
+    for name in big.warm["stages"]:
+        steps[f"stage {name} (warm)"] = (small.warm["stages"].get(name), big.warm["stages"][name])
+    for name in big.cold["stages"]:
+        if name in EMBEDDING_STAGES:
+            steps[f"stage {name} (cold)"] = (small.cold["stages"].get(name), big.cold["stages"][name])
+    steps["MkDocs build"] = (small.build.seconds, big.build.seconds)
+    lines = [f"Growth from {small.cases:,} to {big.cases:,} cases: exponent k of time ∝ n^k (n log n: k = {limit:.2f})", ""]
+    for name, (a, b) in steps.items():
+        if not a or b is None or a < SHORT_S["smaller"] or b < SHORT_S["larger"]:
+            lines.append(f"  {name:<36} —  (too short to tell)")
+            continue
+        k = math.log(b / a) / math.log(ratio)
+        verdict = "faster than n log n" if k > limit + 0.15 else "ok"
+        lines.append(f"  {name:<36} k = {k:4.2f}  {verdict}")
+    return lines
+
+
 def markdown(sizes: list[Size], rows: list[Row]) -> str:
     header = ["", *[f"{s.cases:,} ({s.label})" for s in sizes], "target"]
     lines = [header, ["---"] * len(header)] + [[r.name, *r.cells, r.target] for r in rows]
@@ -345,6 +382,9 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s in all; {time.strftime('%Y-%m-%d %H:%M')}"
     )
     text = markdown(sizes, rows)
+    growth_lines = growth(sizes)
+    if growth_lines:
+        text += "\n\n```text\n" + "\n".join(growth_lines) + "\n```"
     print(f"\n{context}\n\n{text}\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     appendix = "".join(

@@ -53,9 +53,6 @@ class Project:
         found = safefiles.below(self.root, file)
         return "/".join(found[1]) if found and found[1] else file.as_posix()
 
-    def is_page(self, file: Path) -> bool:
-        return self.pages_dir.resolve() in file.resolve().parents
-
     def inputs(self, files: list[Path] | None = None) -> Inputs:
         """The given files, or every .md under cases/ and pages/, split into cases and pages;
         links, FIFOs, devices and the like among them (or in the folders) go to ``refused``."""

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from builder.artifacts import KANGXI_JAPANESE, KATAKANA_LOOKALIKES, RADICAL_SUPPLEMENT_JAPANESE, VERTICAL_FORMS, ZERO_WIDTH
-from builder.textnorm import is_japanese, is_katakana
+from builder.textnorm import is_katakana, nfkc
 
-WORD, JAPANESE, OTHER = "w", "j", ""
+WORD = "w"  # the group of RUN a word matches
 
 # Character -> replacement applied before NFKC (terms.js embeds the same table; a test compares them).
 FOLD: dict[str, str] = {**KANGXI_JAPANESE, **RADICAL_SUPPLEMENT_JAPANESE, **VERTICAL_FORMS, **{ch: "" for ch in ZERO_WIDTH}}
 _FOLD_TABLE = str.maketrans(FOLD)
 _LOOKALIKE = re.compile("[" + "".join(KATAKANA_LOOKALIKES) + "]")
 
-# char_class() as code point ranges (textnorm.is_japanese's, without ・), for a regular expression and
+# Letters and digits, and textnorm.is_japanese without ・, as code point ranges, for a regular expression and
 # numpy: both split 10,000 cases' text in C, where a loop over characters took most of the search stage.
 WORD_RANGES = [(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F)]
 JAPANESE_RANGES = [
@@ -54,7 +55,7 @@ def fold(text: str) -> str:
     katakana, reading left to right, as ``builder.artifacts`` repairs them.
     """
     if _LOOKALIKE.search(text) is None:  # nearly always: one C pass instead of a loop over characters
-        return _nfkc(text.translate(_FOLD_TABLE)).lower()
+        return nfkc(text.translate(_FOLD_TABLE)).lower()
     chars = [FOLD.get(ch, ch) for ch in text]
     for i, ch in enumerate(chars):
         if ch in KATAKANA_LOOKALIKES:
@@ -65,21 +66,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", "".join(chars)).lower()
 
 
-def _nfkc(text: str) -> str:
-    """NFKC line by line: most lines are NFKC already, which a quick check sees (a case's text in ~60%
-    of the time). A line break composes with nothing and reorders nothing, so the result is the same."""
-    return "\n".join(line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line) for line in text.split("\n"))
+def japanese_mask(points: Any) -> Any:
+    """Which code points (a numpy array) are Japanese, as JAPANESE_RUN reads them."""
+    import numpy as np
 
-
-def char_class(ch: str) -> str:
-    code = ord(ch)
-    if ch.isascii():
-        return WORD if ch.isalnum() else OTHER
-    if 0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7):
-        return WORD  # accented Latin letters
-    if ch != "・" and is_japanese(ch):
-        return JAPANESE
-    return OTHER
+    mask = np.zeros(len(points), dtype=bool)
+    for low, high in JAPANESE_RANGES:
+        mask |= (points >= low) & (points <= high)
+    return mask
 
 
 def terms(text: str) -> list[str]:

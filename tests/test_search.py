@@ -250,3 +250,15 @@ def test_shards_are_the_same_bytes_every_time(data: dict, shards: dict[str, str]
         assert search_shards.shard(data) == shards
     finally:
         search_shards.CHUNK_BYTES = saved
+
+
+def test_the_code_point_ranges_are_textnorms_japanese_and_letters() -> None:
+    # The ranges let a regular expression and numpy split text in C; they must say what textnorm says.
+    from builder.search_terms import JAPANESE_RUN, WORD_RUN
+    from builder.textnorm import is_japanese
+
+    for code in range(0x10000):
+        ch = chr(code)
+        assert bool(JAPANESE_RUN.fullmatch(ch)) == (ch != "・" and is_japanese(ch)), hex(code)
+        latin = (ch.isascii() and ch.isalnum()) or (0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7))
+        assert bool(WORD_RUN.fullmatch(ch)) == latin, hex(code)

@@ -13,8 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.embedding.base import EngineUnavailable
-from builder.embedding.base import ModelFiles
+from builder.embedding.base import EngineUnavailable, ModelFiles
 from builder.embedding.use_prepare import PrepareError, prepare
 
 if TYPE_CHECKING:

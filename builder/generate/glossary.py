@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 from builder.generate import markdown as md
 from builder.generate import paths
@@ -48,8 +47,7 @@ def _matcher(term: str) -> tuple[str, re.Pattern[str] | None]:
 
 def terms_in(text: str, glossary: list[GlossaryTerm]) -> list[GlossaryTerm]:
     """Glossary terms that occur in ``text``, in あいうえお order."""
-    # NFKC line by line (a line break never combines), skipping the lines already in NFKC (most): 4x faster.
-    haystack = "\n".join(line if unicodedata.is_normalized("NFKC", line) else nfkc(line) for line in text.split("\n"))
+    haystack = nfkc(text)
     # A substring test first: a regex per term and page is most of the time at 10,000 cases.
     # IGNORECASE lets "i" match "\u0130" and "\u0131" (which NFKC keeps), so the lowered text spells them "i".
     lowered = haystack.replace("\u0130", "i").replace("\u0131", "i").lower()

@@ -43,7 +43,7 @@ from builder.generate.common import sort_cases
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.query_hints import query_hints
 from builder.models import Case
-from builder.search_terms import JAPANESE_RANGES, WORD_RUN, fold, terms
+from builder.search_terms import WORD_RUN, fold, japanese_mask, terms
 from builder.taxonomy import Taxonomy
 from builder.validate import Corpus, Entry
 
@@ -137,9 +137,7 @@ def _term_keys(points: Any, words: dict[str, int], whole: str) -> tuple[Any, Any
     """(where, key) of every term of folded text as code points, the numbers of terms() (see build_index)."""
     import numpy as np
 
-    japanese = np.zeros(len(points), dtype=bool)
-    for low, high in JAPANESE_RANGES:
-        japanese |= (points >= low) & (points <= high)
+    japanese = japanese_mask(points)
     follows = np.r_[japanese[1:], False]
     pairs = np.flatnonzero(japanese & follows)
     singles = np.flatnonzero(japanese & ~follows & ~np.r_[False, japanese[:-1]])

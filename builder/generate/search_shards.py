@@ -46,7 +46,7 @@ import operator
 from collections import defaultdict
 from typing import Any
 
-from builder.search_terms import JAPANESE, JAPANESE_RANGES, JAPANESE_RUN, WORD_RUN, char_class, fold
+from builder.search_terms import JAPANESE_RUN, WORD_RUN, fold, japanese_mask
 
 MANIFEST = "search/index.js"
 FOLDER = "search/k"
@@ -113,9 +113,7 @@ def _joint_cases(texts: list[str]) -> dict[str, list[int]]:
     for begin in range(0, len(texts), JOINT_BATCH):
         batch = texts[begin : begin + JOINT_BATCH]
         points = np.frombuffer("\n".join(batch).encode("utf-32-le"), dtype=np.uint32)  # a line: no joint crosses texts
-        japanese = np.zeros(len(points), dtype=bool)
-        for low, high in JAPANESE_RANGES:
-            japanese |= (points >= low) & (points <= high)
+        japanese = japanese_mask(points)
         at = np.flatnonzero(japanese[:-2] & japanese[1:-1] & japanese[2:])
         if not len(at):
             continue
@@ -172,7 +170,7 @@ def unions(index: dict[str, Any]) -> dict[str, list[int]]:
     terms = set(index["terms"])
     holders: dict[str, list[int]] = defaultdict(list)
     for n, term in enumerate(index["terms"]):
-        if char_class(term[0]) == JAPANESE:
+        if JAPANESE_RUN.match(term):
             for ch in set(term):  # a term counts once however often it holds the character
                 if ch not in terms:  # the lone term itself answers, as ranking.js looks it up first
                     holders[ch].append(n)

@@ -131,14 +131,27 @@ test("semantic hits name each case's position in the keyword index, which a shar
   assert.deepEqual(semantic.rank(Float32Array.from([0, 1]), vectors, 2).map(function (h) { return [h.id, h.doc]; }), [["a", 0], ["b", 1]]);
 });
 
-test("the engine's facet counts equal counting value by value (ui-facets.js)", async function () {
+/** The counts counted value by value, set look-up by set look-up: the reference for the engine's one pass. */
+function countsByValue(engine, docs, filters) {
+  const out = {};
+  for (const facet of engine.facets) {
+    const here = docs.filter(function (doc) { return engine.allowed(doc, filters, facet.key); });
+    out[facet.key] = facet.values.map(function (v) {
+      const set = facet.sets.get(v.id);
+      let n = 0;
+      for (const doc of here) if (set.has(doc)) n += 1;
+      return n;
+    });
+  }
+  return out;
+}
+
+test("the engine's facet counts equal counting value by value", async function () {
   const { sharded } = engines();
-  const facetsUi = load("ui-facets");
   const plan = sharded.plan("研修");
   await sharded.prepare(plan, { facets: true });
   const docs = sharded.keyword(plan).map(function (r) { return r.doc; });
   for (const filters of [{}, { population: ["under-10k"] }, { kind: ["town"], keyword: [sharded.facets[4].values[0].id] }]) {
-    const slow = facetsUi.counts(Object.assign({}, sharded, { counts: undefined }), docs, filters);
-    assert.deepEqual(sharded.counts(docs, filters), slow);
+    assert.deepEqual(sharded.counts(docs, filters), countsByValue(sharded, docs, filters));
   }
 });

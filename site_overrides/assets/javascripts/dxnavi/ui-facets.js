@@ -13,22 +13,6 @@
 })(function () {
   "use strict";
 
-  /** counts[key][valueIndex] for the cases in docs, each facet under the other facets' filters. */
-  function counts(engine, docs, filters) {
-    if (engine.counts) return engine.counts(docs, filters); // the engine's faster count, same figures
-    const out = {};
-    for (const facet of engine.facets) {
-      const here = docs.filter(function (doc) { return engine.allowed(doc, filters, facet.key); });
-      out[facet.key] = facet.values.map(function (v) {
-        const set = facet.sets.get(v.id);
-        let n = 0;
-        for (const doc of here) if (set.has(doc)) n += 1;
-        return n;
-      });
-    }
-    return out;
-  }
-
   function activeCount(filters) {
     return Object.keys(filters).reduce(function (n, key) { return n + filters[key].length; }, 0);
   }
@@ -98,5 +82,5 @@
     }
   }
 
-  return { counts, render, activeCount };
+  return { render, activeCount };
 });

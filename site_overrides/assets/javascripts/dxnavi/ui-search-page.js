@@ -270,7 +270,7 @@
       if (mine !== generation) return;
 
       renderChips(plan);
-      const numbers = N.facets.counts(engine, everything.map(function (r) { return r.doc; }), state.filters);
+      const numbers = engine.counts(everything.map(function (r) { return r.doc; }), state.filters);
       N.facets.render(doc, facetBox, engine, numbers, state.filters, changeFilter);
       const active = N.facets.activeCount(state.filters);
       toggle.textContent = "絞り込み" + (active ? "（" + active + "）" : "");

@@ -13,7 +13,9 @@ cache (``.cache/dxnavi/``), written once at the end of a build that succeeded; i
 never points into a built site.
 
 ``PageReuse`` is what the MkDocs plugin calls: a reused page is neither converted
-nor put through the theme's templates, and MkDocs writes the kept HTML.
+nor put through the theme's templates. When the site being replaced has the page's
+file byte for byte (by SHA-256), it is linked from there (builder/previous_site.py:
+50 MB less to write at 1,000 cases); else MkDocs writes the kept HTML.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ if TYPE_CHECKING:
     from mkdocs.structure.files import File, Files
     from mkdocs.structure.pages import Page
 
+    from builder.previous_site import PreviousSite
+
 log = logging.getLogger("mkdocs.plugins.dxnavi")
-FORMAT = "dxnavi-pages-2"  # bump when an entry's meaning changes
+FORMAT = "dxnavi-pages-3"  # bump when an entry's meaning changes
 RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "nh3")
 # The builder's top-level modules hold what shapes a page's HTML after its Markdown (the plugin, sanitising,
 # compacting...); builder/generate/ only makes the Markdown, which is in each page's own key.
@@ -53,6 +57,11 @@ def _hash_files(digest: Any, folder: Path, paths: list[Path]) -> None:
         digest.update(path.read_bytes())
 
 
+def hash_builder_code(digest: Any) -> None:
+    """Add the builder's top-level modules: a change to any of them may change what they make."""
+    _hash_files(digest, BUILDER, list(BUILDER.glob("*.py")))
+
+
 def site_key(config_file: Path, settings: Any, theme_folders: list[Path]) -> str:
     """What every page's HTML depends on besides its Markdown and its links.
 
@@ -63,7 +72,7 @@ def site_key(config_file: Path, settings: Any, theme_folders: list[Path]) -> str
         digest.update(f"\0{name}={metadata.version(name)}".encode())
     digest.update(config_file.read_bytes())
     digest.update(json.dumps(settings, sort_keys=True, default=str, ensure_ascii=False).encode())
-    _hash_files(digest, BUILDER, list(BUILDER.glob("*.py")))
+    hash_builder_code(digest)
     for folder in theme_folders:
         _hash_files(digest, folder, [p for p in folder.rglob("*") if p.is_file()])
     return digest.hexdigest()
@@ -87,26 +96,42 @@ def linked_files(html: str, page_url: str, urls: set[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Entry:
-    """A page as MkDocs wrote it, with what other pages' checks read from it."""
+    """What other pages' checks read from a page as MkDocs wrote it, and which bytes it wrote."""
 
-    html: str
     anchors: list[str]  # the ids a link to this page may name
     links: dict[str, dict[str, str]]  # links to anchors of other pages: {source: {anchor: link}}, checked again each build
     targets: list[str]  # URLs of the files it links to: it is rendered again when one is gone
+    sha256: str  # of the page's file, to find it unchanged in the previous site
+
+
+@dataclass(frozen=True)
+class Kept:
+    entry: Entry
+    html: bytes  # the page's file, compressed (decompressed only when it is not linked from the previous site)
+
+
+def written(html: str) -> bytes:
+    """The bytes MkDocs writes for a page's HTML (mkdocs.commands.build._build_page)."""
+    return html.encode("utf-8", errors="xmlcharrefreplace")
 
 
 class PageCache:
+    COLUMNS = ("key", "site", "stamp", "entry", "html")
+
     def __init__(self, path: Path, site: str) -> None:
         self.site = site
         self.stamp = time.time_ns()
         self.used: list[str] = []
-        self.new: list[tuple[str, str, int, bytes]] = []  # written by close(): a build holds no lock while it renders
+        self.new: list[tuple[str, str, int, bytes, bytes]] = []  # written by close(): a build holds no lock while it renders
         self._db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30)
+            if [row[1] for row in self._db.execute("PRAGMA table_info(pages)")] not in ([], list(self.COLUMNS)):
+                self._db.execute("DROP TABLE pages")  # an older version's table
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, site TEXT NOT NULL, stamp INTEGER NOT NULL, entry BLOB NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS pages"
+                " (key TEXT PRIMARY KEY, site TEXT NOT NULL, stamp INTEGER NOT NULL, entry BLOB NOT NULL, html BLOB NOT NULL)"
             )
         except (OSError, sqlite3.Error):
             self._db = None  # a read-only or full disk costs speed, never the build
@@ -116,25 +141,25 @@ class PageCache:
         digest.update(content)
         return digest.hexdigest()
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str) -> Kept | None:
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT entry FROM pages WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT entry, html FROM pages WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
             return None
         try:
-            entry = Entry(**json.loads(zlib.decompress(row[0])))
-        except (ValueError, TypeError, zlib.error):
+            kept = Kept(Entry(**json.loads(row[0])), row[1])
+        except (ValueError, TypeError):
             return None  # written by another version: rendered again
         self.used.append(key)
-        return entry
+        return kept
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry, html: bytes) -> None:
         # Compressed: a page is mostly the theme's markup, and 10,000 cases make 20,000 pages.
-        self.new.append((key, self.site, self.stamp, zlib.compress(json.dumps(entry.__dict__, ensure_ascii=False).encode(), 1)))
+        self.new.append((key, self.site, self.stamp, json.dumps(entry.__dict__, ensure_ascii=False).encode(), zlib.compress(html, 1)))
 
     def close(self, keep: bool) -> None:
         """``keep``: save this build's pages and drop the others (but the latest of another configuration's)."""
@@ -144,7 +169,7 @@ class PageCache:
             if not keep:
                 return
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", self.new)
+                self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)", self.new)
                 self._db.executemany("UPDATE pages SET stamp = ? WHERE key = ?", ((self.stamp, k) for k in self.used))
                 self._db.execute("DELETE FROM pages WHERE site = ? AND stamp != ?", (self.site, self.stamp))
                 self._db.execute(
@@ -161,31 +186,35 @@ class PageCache:
 class PageReuse:
     """One build's reuse of kept pages, called from the MkDocs plugin's page events."""
 
-    def __init__(self, cache: PageCache, files: Files, sanitised: set[str]) -> None:
+    def __init__(self, cache: PageCache, files: Files, sanitised: set[str], previous: PreviousSite | None) -> None:
         self.cache = cache
         self.files = files
         self.sanitised = sanitised
+        self.previous = previous
         self.urls = {f.url for f in files}
         self.keys: dict[str, str] = {}  # page -> its key
         self.targets: dict[str, list[str]] = {}  # page -> URLs of the files it links to
-        self.reused: dict[str, Entry] = {}
+        self.reused: dict[str, Kept] = {}
+        self.to_link: dict[str, File] = {}  # reused pages the previous site has as they are: linked by finish()
         self.warnings = _PageWarnings()
+        self.skipped = _LinkedPagesNotSkipped(self.to_link)
         logging.getLogger("mkdocs").addHandler(self.warnings)
+        logging.getLogger("mkdocs.commands.build").addFilter(self.skipped)
 
     def pre_page(self, page: Page) -> Page | _Unchanged:
         """The page to convert, or a stand-in with nothing to convert when the kept HTML can be used."""
         source = page.file.src_uri
         key = self.keys[source] = self.cache.key(source, page.file.content_bytes, source in self.sanitised)
-        entry = self.cache.get(key)
-        if entry is None or not self.urls.issuperset(entry.targets):
+        kept = self.cache.get(key)
+        if kept is None or not self.urls.issuperset(kept.entry.targets):
             self.warnings.page = source
             return page
-        self.reused[source] = entry
+        self.reused[source] = kept
         page.meta["template"] = REUSED_TEMPLATE
         # What MkDocs checks the links to anchors against, as the page's conversion gave it.
-        page.present_anchor_ids = set(entry.anchors)
-        targets = {source: self.files.get_file_from_path(source) for source in entry.links}
-        page.links_to_anchors = {target: entry.links[source] for source, target in targets.items() if target is not None}
+        page.present_anchor_ids = set(kept.entry.anchors)
+        targets = {source: self.files.get_file_from_path(source) for source in kept.entry.links}
+        page.links_to_anchors = {target: kept.entry.links[source] for source, target in targets.items() if target is not None}
         return _Unchanged(page.file)
 
     def converted(self, page: Page | _Unchanged, html: str) -> bool:
@@ -200,19 +229,31 @@ class PageReuse:
         self.warnings.page = page.file.src_uri if page.file.src_uri not in self.reused else None
 
     def post_page(self, output: str, page: Page) -> str:
+        """The page's HTML for MkDocs to write; nothing (MkDocs then writes no file) for a page to link from the previous site."""
         source = page.file.src_uri
         self.warnings.page = None
-        entry = self.reused.get(source)
-        if entry is not None:
-            return entry.html
+        kept = self.reused.get(source)
+        if kept is not None:
+            if self.previous is not None and self.previous.holds(page.file.dest_uri, kept.entry.sha256):
+                self.to_link[source] = page.file
+                return ""
+            return zlib.decompress(kept.html).decode("utf-8")
         if source not in self.warnings.pages:  # a page with a warning is rendered again, so --strict sees it
             links = {target.src_uri: dict(anchors) for target, anchors in (page.links_to_anchors or {}).items()}
-            self.cache.put(self.keys[source], Entry(output, sorted(page.present_anchor_ids or ()), links, self.targets[source]))
+            data = written(output)
+            entry = Entry(sorted(page.present_anchor_ids or ()), links, self.targets[source], hashlib.sha256(data).hexdigest())
+            self.cache.put(self.keys[source], entry, data)
         return output
 
     def finish(self, keep: bool) -> None:
+        """``keep``: the build succeeded; put the pages to link in place, save this build's pages."""
         logging.getLogger("mkdocs").removeHandler(self.warnings)
+        logging.getLogger("mkdocs.commands.build").removeFilter(self.skipped)
         if keep:
+            for source, file in self.to_link.items():
+                assert self.previous is not None
+                if not self.previous.link(file.dest_uri, Path(file.abs_dest_path)):
+                    Path(file.abs_dest_path).write_bytes(zlib.decompress(self.reused[source].html))
             log.info("ページ: %d ページのうち %d ページは変わっていないため、前回の HTML を使いました。", len(self.keys), len(self.reused))
         self.cache.close(keep)
 
@@ -230,6 +271,18 @@ class _Unchanged:
 
     def render(self, config: Any, files: Any) -> None:
         pass
+
+
+class _LinkedPagesNotSkipped(logging.Filter):
+    """Drops MkDocs' note that it wrote no file for a page that is linked from the previous site instead."""
+
+    def __init__(self, linked: dict[str, File]) -> None:
+        super().__init__()
+        self.linked = linked
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Page skipped: '") and message.split("'")[1] in self.linked)
 
 
 class _PageWarnings(logging.Handler):

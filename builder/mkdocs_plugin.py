@@ -21,16 +21,18 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from builder import embedding, safefiles
+from builder import embedding, safefiles, theme_files
 from builder.accessible import table_headers
 from builder.compact_html import compact
 from builder.generate import theme_data
 from builder.generate.japan_map import MapDataMissing
 from builder.generate.pipeline import default_stages, generate
 from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
+from builder.previous_site import PreviousSite
 from builder.project import Project
 from builder.sanitize import sanitize
 from builder.sitebuild import checked_project, source_date_epoch
+from builder.template_cache import template_cache
 from builder.validate import Corpus
 
 log = logging.getLogger("mkdocs.plugins.dxnavi")
@@ -63,6 +65,9 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.semantic: embedding.Availability | None = None
         self.cache_dir = Path(embedding.EmbeddingSettings.cache_dir)
         self.reuse: PageReuse | None = None
+        self.previous: PreviousSite | None = None  # the site ``build`` is replacing, or serve's last build
+        self.serving = False
+        self.aside: PreviousSite | None = None  # serve's last build, moved out of the folder MkDocs empties
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Checked here, before MkDocs empties site_dir, so a strict build with bad input changes nothing.
@@ -107,6 +112,7 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.corpus is not None
         self._drop_unsafe_sources(files, config)
+        theme_files.adjust(files, config)
         # pages/ holds the sources of pages; only their rendered versions are published.
         for file in [f for f in files if f.is_documentation_page()]:
             files.remove(file)
@@ -120,6 +126,7 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
                 self.sanitised.add(output.path)
+        self.previous = self.aside or PreviousSite.handed(Path(config.site_dir))
         self.reuse = self._reuse_pages(files, config)
         return files
 
@@ -130,7 +137,7 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         shared["theme"] = dict(config.theme)
         overrides = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
         cache = PageCache(self.cache_dir / PAGE_CACHE, site_key(Path(config.config_file_path), shared, overrides))
-        return PageReuse(cache, files, self.sanitised)
+        return PageReuse(cache, files, self.sanitised, self.previous)
 
     def _drop_unsafe_sources(self, files: Files, config: MkDocsConfig) -> None:
         """Never publish a link, FIFO, device... from pages/ or the theme overrides.
@@ -170,6 +177,12 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({REUSED_TEMPLATE: ""}), env.loader])
+        env.bytecode_cache = template_cache(env)  # the theme's templates, compiled once, not each build
+        # Called just before MkDocs copies the static files: those the previous site has are linked instead.
+        if self.previous is not None:
+            templates = [*config.theme.static_templates, *config.extra_templates]
+            linked = self.previous.link_static_files(files, {*templates, *(f"{name}.gz" for name in templates)})
+            log.info("ファイル: %d 個は前回のサイトと同じため、書き直さずに使いました。", linked)
         return env
 
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav):  # type: ignore[no-untyped-def]
@@ -181,13 +194,30 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         assert self.reuse is not None
         return self.reuse.post_page(compact(output), page)
 
+    def on_startup(self, command: str, dirty: bool) -> None:
+        self.serving = command == "serve" and not dirty  # a dirty build writes only some files: the others must stay
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        # serve builds into one folder again and again: its last build, moved aside, is the previous site.
+        self.aside = PreviousSite.set_aside(Path(config.site_dir)) if self.serving else None
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.reuse is not None:
             self.reuse.finish(keep=True)
+        self._drop_aside()
 
     def on_build_error(self, error: Exception) -> None:
         if self.reuse is not None:
             self.reuse.finish(keep=False)
+        self._drop_aside()
+
+    def on_shutdown(self) -> None:
+        self._drop_aside()
+
+    def _drop_aside(self) -> None:
+        if self.aside is not None:
+            self.aside.remove()
+            self.aside = None
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.project is not None

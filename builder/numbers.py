@@ -93,19 +93,19 @@ def text_numbers(data: object, model: type[BaseModel]) -> list[tuple[Path, str, 
     """(path, text, integer) for every integer field of ``data`` written as readable text."""
     found: list[tuple[Path, str, int]] = []
 
-    def walk(value: object, path: Path) -> None:
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                walk(sub, path + (key,))
-        elif isinstance(value, list):
-            for index, sub in enumerate(value):
-                walk(sub, path + (index,))
-        elif isinstance(value, str) and is_integer_field(model, path):
-            number = as_integer(value)
-            if number is not None:
+    # Down each integer field's pattern only (walking every value was a twentieth of ``check``).
+    def walk(value: object, path: Path, rest: tuple[str, ...]) -> None:
+        if not rest:
+            if isinstance(value, str) and (number := as_integer(value)) is not None:
                 found.append((path, value, number))
+        elif isinstance(value, list):
+            for index, sub in enumerate(value if rest[0] == ANY_ITEM else ()):
+                walk(sub, path + (index,), rest[1:])
+        elif isinstance(value, dict) and rest[0] in value:
+            walk(value[rest[0]], path + (rest[0],), rest[1:])
 
-    walk(data, ())
+    for pattern in integer_fields(model):
+        walk(data, (), pattern)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,16 @@ class Project:
     def pages_dir(self) -> Path:
         return self.root / "pages"
 
+    @functools.cached_property
+    def _root_forms(self) -> tuple[Path, ...]:
+        return safefiles.root_forms(self.root)
+
     def rel(self, file: Path) -> str:
         """Path for messages: relative to the root when inside it, as given otherwise.
 
         Worked out without following links, so a message never names a link's target.
         """
-        found = safefiles.below(self.root, file)
+        found = safefiles.below(self.root, file, self._root_forms)
         return "/".join(found[1]) if found and found[1] else file.as_posix()
 
     def inputs(self, files: list[Path] | None = None) -> Inputs:
@@ -58,21 +63,23 @@ class Project:
         links, FIFOs, devices and the like among them (or in the folders) go to ``refused``."""
         named = files is not None  # a person named these; they may lie outside the project
         result = Inputs()
-        found: list[Path] = []
+        found: list[tuple[Path, bool | None]] = []  # (file, in pages/), None until worked out below
         for path in files if files is not None else [self.cases_dir, self.pages_dir]:
             refused = safefiles.refusal(self.root, path, outside_ok=named)
             if refused:
                 result.refused.append(refused)
             elif path.is_dir():  # a real folder (checked above): it stands for the Markdown files in it
                 walked, refusals = safefiles.walk(self.root, path, outside_ok=named)
-                found += [f for f in walked if f.name.endswith(".md")]
+                # Walking the project's own folders (through no link: refused above) tells where each file is.
+                where = None if named else path == self.pages_dir
+                found += [(f, where) for f in walked if f.name.endswith(".md")]
                 result.refused += refusals
             else:
-                found.append(path)
-        pages = self.pages_dir.resolve()  # once, and each file once (twice per file cost 0.8 s of check at 10,000 cases)
-        in_pages = [pages in f.resolve().parents for f in found]
-        result.cases = [f for f, page in zip(found, in_pages) if not page]
-        result.pages = [f for f, page in zip(found, in_pages) if page]
+                found.append((path, None))
+        pages = self.pages_dir.resolve()  # once, and a named file once (twice per file cost 0.8 s of check at 10,000 cases)
+        for file, in_pages in found:
+            page = in_pages if in_pages is not None else pages in file.resolve().parents
+            (result.pages if page else result.cases).append(file)
         return result
 
     def documents(self, files: list[Path] | None = None) -> tuple[list[Path], list[Path]]:

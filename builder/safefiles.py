@@ -79,10 +79,19 @@ def kind_of(mode: int) -> str | None:
     return SPECIAL
 
 
-def below(root: Path, path: Path) -> tuple[Path, tuple[str, ...]] | None:
-    """(root as matched, the path's parts below it), compared without following any link."""
+def root_forms(root: Path) -> tuple[Path, ...]:
+    """The root as given (made absolute) and as resolved: ``below`` matches a path against both."""
+    return tuple(dict.fromkeys((Path(os.path.abspath(root)), root.resolve())))
+
+
+def below(root: Path, path: Path, forms: tuple[Path, ...] | None = None) -> tuple[Path, tuple[str, ...]] | None:
+    """(root as matched, the path's parts below it), compared without following any link.
+
+    ``forms`` are the root's ``root_forms``, for a caller placing many paths (resolving the root
+    each time was a tenth of ``check``); by default they are worked out now.
+    """
     absolute = Path(os.path.abspath(path))
-    for base in dict.fromkeys((Path(os.path.abspath(root)), root.resolve())):
+    for base in forms or root_forms(root):
         try:
             return base, absolute.relative_to(base).parts
         except ValueError:

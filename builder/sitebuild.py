@@ -1,6 +1,7 @@
 """``build`` and ``serve``: run MkDocs with the checks and guarantees contributors rely on.
 
-``build`` checks first, builds into a temporary folder next to the target and
+``build`` checks first (while MkDocs starts, waiting for the check before it
+writes anything), builds into a temporary folder next to the target and
 swaps it in only when the whole build succeeded, so a failed or interrupted
 build leaves the previous site as it was. The build time is the last commit's
 time (SOURCE_DATE_EPOCH), so two builds of one commit are byte-identical.
@@ -13,10 +14,12 @@ import os
 import pickle
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+from builder import previous_site
 from builder.diagnostics import print_report
 from builder.project import Project
 from builder.validate import CheckResult, check_project
@@ -48,28 +51,33 @@ def _environment(project: Project) -> dict[str, str]:
     return env
 
 
-_CHECKED = "DXNAVI_CHECKED"  # build -> its MkDocs: a file with the check it has just made
+_CHECKED = "DXNAVI_CHECKED"  # build -> its MkDocs: the pipe (file descriptor) the check comes through
 
 
 def checked_project(project: Project) -> CheckResult:
-    """The check ``build`` handed to its MkDocs (checking again would double the time at 10,000 cases), else a fresh one."""
+    """The check ``build`` hands its MkDocs (checking again would double the time at 10,000 cases), else a fresh one."""
     handed = os.environ.get(_CHECKED)
-    if handed:
-        try:
-            with open(handed, "rb") as file:  # written by _hand_over, readable only by us
-                root, result = pickle.load(file)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+    if not handed or not handed.isdigit():
+        return check_project(project)
+    try:
+        if not stat.S_ISFIFO(os.fstat(int(handed)).st_mode):
             return check_project(project)  # a stale variable in a shell: check as usual
-        if root == project.root.resolve():
-            return result
-    return check_project(project)
+        with os.fdopen(int(handed), "rb") as pipe:  # made by build_site for this process alone
+            root, result = pickle.load(pipe)
+    except EOFError as exc:  # build closed the pipe without a check: it found errors, or it was stopped
+        raise SystemExit("build が確認の結果を渡さなかったため、サイトを作りません。") from exc
+    except (OSError, pickle.UnpicklingError, ValueError):
+        return check_project(project)
+    return result if root == project.root.resolve() else check_project(project)
 
 
-def _hand_over(project: Project, result: CheckResult, env: dict[str, str], file: Path) -> None:
-    """Write the check to ``file`` (a new file only we can read) and tell MkDocs where it is."""
-    with os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        pickle.dump((project.root.resolve(), result), out, protocol=pickle.HIGHEST_PROTOCOL)
-    env[_CHECKED] = str(file)
+def _hand_over(project: Project, result: CheckResult, pipe: int) -> None:
+    """Send the check through ``pipe`` (closed afterwards); MkDocs waits for it in on_config."""
+    try:
+        with os.fdopen(pipe, "wb") as out:
+            pickle.dump((project.root.resolve(), result), out, protocol=pickle.HIGHEST_PROTOCOL)
+    except BrokenPipeError:
+        pass  # MkDocs stopped before it read the check: its exit status says so
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -96,34 +104,45 @@ def replace_directory(new: Path, target: Path) -> None:
 
 
 def build_site(project: Project, site_dir: Path | None = None) -> int:
-    result = check_project(project)
-    print_report(result.problems, result.files)
     target = (site_dir or project.root / "site").resolve()
-    if result.errors:
-        print(f"エラーがあるためサイトを作りませんでした（{target} はそのままです）。")
-        return 1
     for stale in target.parent.glob(f".{target.name}.building-*"):  # left by an interrupted build
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
     staging = target.with_name(f".{target.name}.building-{os.getpid()}")
-    handed = staging.with_name(staging.name + ".check")
     # Not --quiet: it drops warnings before --strict can count them, and the build would pass.
     command = [
         sys.executable, "-m", "mkdocs", "build", "--strict",
         "--config-file", str(project.root / "mkdocs.yml"), "--site-dir", str(staging),
     ]  # fmt: skip
     env = _environment(project)
-    _hand_over(project, result, env, handed)
+    env[previous_site.ENV] = str(target)  # its unchanged files are linked, not written again
+    receive, send = os.pipe()
+    env[_CHECKED] = str(receive)
+    # MkDocs starts while we check (its imports and configuration take about a second) and waits for
+    # the check in on_config, before it writes anything; with errors it is stopped there.
+    mkdocs = subprocess.Popen(command, env=env, cwd=project.root, pass_fds=(receive,), preexec_fn=_die_with_parent)
+    os.close(receive)
     try:
-        completed = subprocess.run(command, env=env, cwd=project.root)
-        if completed.returncode != 0:
+        result = check_project(project)
+        print_report(result.problems, result.files)
+        if result.errors:
+            mkdocs.kill()
+            print(f"エラーがあるためサイトを作りませんでした（{target} はそのままです）。")
+            return 1
+        _hand_over(project, result, send)
+        send = -1
+        if mkdocs.wait() != 0:
             print(f"サイトを作れませんでした（{target} はそのままです）。")
             return 1
         replace_directory(staging, target)
     finally:
-        handed.unlink(missing_ok=True)
+        if send >= 0:
+            os.close(send)
+        if mkdocs.poll() is None:  # we were stopped (Ctrl+C...): so is it
+            mkdocs.kill()
+        mkdocs.wait()
         shutil.rmtree(staging, ignore_errors=True)
     pages = sum(1 for _ in target.rglob("*.html"))
     print(f"サイトを {target} に作りました（{pages} ページ）。")

@@ -14,7 +14,6 @@ pure-Python path, so the result is the same either way (tests/test_yaml_fast_pat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +25,9 @@ Path = tuple[str | int, ...]
 
 MAX_DEPTH = 40
 
+_STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
+    _STR,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
@@ -117,41 +117,33 @@ class _Walker:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        return self._scalar(node.tag, node.value, node.start_mark, node.end_mark, node.style, path)
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
-        style = node.style or None  # libyaml says "" for plain, PyYAML None
-        self.located.spans[path] = Span(
-            node.start_mark.index,
-            node.end_mark.index,
-            node.start_mark.line + 1,
-            node.end_mark.line + 1,
-            style,
-        )
-        if style is None and node.end_mark.line > node.start_mark.line:
+    def _scalar(self, tag: str, value: str, start: yaml.Mark, end: yaml.Mark, style: str | None, path: Path) -> Any:
+        style = style or None  # libyaml says "" for plain, PyYAML None
+        self.located.spans[path] = Span(start.index, end.index, start.line + 1, end.line + 1, style)
+        if style is None and end.line > start.line:
             # Valid YAML, but "keywords: OJT" over "  - BPR" reads as the text "OJT - BPR".
-            slip = yamlslips.folded_list(self.lines, node.start_mark.line, node.end_mark.line)
+            slip = yamlslips.folded_list(self.lines, start.line, end.line)
             if slip:
                 self.issues.append(YamlIssue(slip.kind, slip.line + 1, slip.message, path, slip.hint))
-        if node.tag not in _SCALAR_TAGS:
-            self.issues.append(
-                YamlIssue("yaml-structure", node.start_mark.line + 1, f"YAML のタグ {node.tag} は使えません", path)
-            )
+        if tag == _STR:  # most values: the text as written, no constructor needed
+            return value
+        if tag not in _SCALAR_TAGS:
+            self.issues.append(YamlIssue("yaml-structure", start.line + 1, f"YAML のタグ {tag} は使えません", path))
             return None
         try:
-            return _construct_scalar(node)
+            return _construct_scalar(yaml.ScalarNode(tag, value, start, end, style=style))
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             # e.g. a timestamp like 2024-13-45 that matches the pattern but is no date
-            self.issues.append(
-                YamlIssue("yaml-structure", node.start_mark.line + 1, f"値を読み取れません（{exc}）", path)
-            )
+            self.issues.append(YamlIssue("yaml-structure", start.line + 1, f"値を読み取れません（{exc}）", path))
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
                 self.issues.append(YamlIssue("yaml-structure", key_line, "項目名は文字で書いてください", path))
                 continue
             key = key_node.value
@@ -213,24 +205,32 @@ class _EventWalker(_Walker):
     Builds what ``_Walker`` builds from the composed tree, event by event, the way PyYAML's
     Composer would compose them (same marks, same tag resolution). Raises ``_Different`` on an
     anchor or alias, nesting deeper than MAX_DEPTH or more than one document: those, like any
-    libyaml error, are the pure-Python path's to report.
+    libyaml error, are the pure-Python path's to report. Events are told apart by their exact
+    class and taken from the parser itself, not through ``yaml.parse``'s generator: this loop
+    runs for every value of every file, and was most of the time ``check`` spends on YAML.
     """
 
-    def __init__(self, text: str, events: Iterator[yaml.Event]) -> None:
+    def __init__(self, text: str, parser: Any) -> None:
         super().__init__(text)
-        self.events = events
+        self.get_event = parser.get_event
         self.depth = 0  # open collections
 
     def next(self) -> yaml.Event:
-        event = next(self.events)
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Different
-        if isinstance(event, yaml.CollectionStartEvent):
+        event = self.get_event()
+        kind = type(event)
+        if kind is _SCALAR_EVENT:
+            if event.anchor:
+                raise _Different
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if event.anchor:
+                raise _Different
             self.depth += 1
             if self.depth > MAX_DEPTH:  # checked before any recursion, so the walk stays shallow
                 raise _Different
-        elif isinstance(event, yaml.CollectionEndEvent):
+        elif kind is _MAPPING_END or kind is _SEQUENCE_END:
             self.depth -= 1
+        elif kind is yaml.AliasEvent:
+            raise _Different
         return event
 
     def document(self) -> Any:
@@ -238,36 +238,40 @@ class _EventWalker(_Walker):
         if isinstance(start := self.next(), yaml.StreamEndEvent):
             return None
         assert isinstance(start, yaml.DocumentStartEvent)
-        data = self.node(self.next(), (), 0)
+        data = self.node(self.next(), ())
         self.next()  # DocumentEndEvent
         if not isinstance(self.next(), yaml.StreamEndEvent):
             raise _Different  # a second document: PyYAML's composer says so
         return data
 
-    def node(self, event: yaml.Event, path: Path, depth: int) -> Any:
+    def node(self, event: yaml.Event, path: Path) -> Any:
         self.located.value_lines[path] = event.start_mark.line + 1
-        if isinstance(event, yaml.ScalarEvent):
-            return self._scalar(_scalar_node(event), path)
-        if isinstance(event, yaml.SequenceStartEvent):
-            items = []
-            while not isinstance(item := self.next(), yaml.SequenceEndEvent):
-                items.append(self.node(item, path + (len(items),), depth + 1))
+        kind = type(event)
+        if kind is _SCALAR_EVENT:
+            return self._scalar(_scalar_tag(event), event.value, event.start_mark, event.end_mark, event.style, path)
+        if kind is _SEQUENCE_START:
+            items: list[Any] = []
+            while type(item := self.next()) is not _SEQUENCE_END:
+                items.append(self.node(item, path + (len(items),)))
             return items
-        assert isinstance(event, yaml.MappingStartEvent)
+        assert kind is _MAPPING_START
         result: dict[str, Any] = {}
-        while not isinstance(key := self.next(), yaml.MappingEndEvent):
+        key_lines = self.located.key_lines
+        while type(key := self.next()) is not _MAPPING_END:
             key_line = key.start_mark.line + 1
-            if not isinstance(key, yaml.ScalarEvent) or _scalar_node(key).tag != "tag:yaml.org,2002:str":
+            if type(key) is not _SCALAR_EVENT or _scalar_tag(key) != _STR:
                 self.issues.append(YamlIssue("yaml-structure", key_line, "項目名は文字で書いてください", path))
                 self.skip(key)
                 self.skip(self.next())
                 continue
-            if key.value in result:
-                self.issues.append(YamlIssue("yaml-duplicate-key", key_line, key.value, path + (key.value,)))
+            name = key.value
+            if name in result:
+                self.issues.append(YamlIssue("yaml-duplicate-key", key_line, name, path + (name,)))
                 self.skip(self.next())
                 continue
-            self.located.key_lines[path + (key.value,)] = key_line
-            result[key.value] = self.node(self.next(), path + (key.value,), depth + 1)
+            sub = path + (name,)
+            key_lines[sub] = key_line
+            result[name] = self.node(self.next(), sub)
         return result
 
     def skip(self, event: yaml.Event) -> None:
@@ -277,11 +281,23 @@ class _EventWalker(_Walker):
             self.next()
 
 
-def _scalar_node(event: yaml.ScalarEvent) -> yaml.ScalarNode:
+_SCALAR_EVENT, _MAPPING_START, _MAPPING_END = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
+# The first characters of the plain scalars that may resolve to a tag other than str ("1", "true",
+# "~", "2024-01-01"...): any other plain scalar, and every quoted one, is text without asking the
+# resolver, which was asked for every key and value. SafeLoader has no wildcard (None) resolver.
+_RESOLVABLE_STARTS = frozenset(_CONVERTER.yaml_implicit_resolvers)
+
+
+def _scalar_tag(event: yaml.ScalarEvent) -> str:
     tag = event.tag
     if tag is None or tag == "!":  # as yaml.composer.Composer.compose_scalar_node
+        if not event.implicit[0] or event.value[:1] not in _RESOLVABLE_STARTS:
+            return _STR
         tag = _CONVERTER.resolve(yaml.ScalarNode, event.value, event.implicit)
-    return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+    return tag
 
 
 def _load_fast(text: str) -> tuple[Located | None, list[YamlIssue]] | None:
@@ -295,11 +311,14 @@ def _load_fast(text: str) -> tuple[Located | None, list[YamlIssue]] | None:
     """
     if _FAST_LOADER is None or _NON_PRINTABLE.search(text) or _parsers_differ(text):
         return None
-    walker = _EventWalker(text, yaml.parse(text, Loader=_FAST_LOADER))
+    parser = _FAST_LOADER(text)
+    walker = _EventWalker(text, parser)
     try:
         walker.located.data = walker.document()
     except (_Different, yaml.YAMLError, RecursionError, ValueError):
         return None
+    finally:
+        parser.dispose()
     return walker.located, walker.issues
 
 

@@ -144,7 +144,7 @@ def test_payload_text_is_shown_as_text(browser, serve, payload_site: Path) -> No
     watched.page.goto(base + "cases/payload-everywhere.html")
     assert heading(watched.page) == "<img src=x onerror=alert('title')>タイトル"
     assert "概要<script>alert('summary')</script>" in watched.page.inner_text("article")
-    assert watched.page.locator("img").count() == 0
+    assert watched.page.locator("img:not(.md-logo > img)").count() == 0  # the site's logo is the only image
     watched.page.goto(base + "cases/markup-script.html")
     assert heading(watched.page) == "<script>alert(1)</script>事例"
     watched.page.goto(base + "search.html?q=タイトル")
@@ -161,8 +161,10 @@ def test_reader_finds_a_case_by_clicking(browser, serve, real_site: Path) -> Non
     page.get_by_role("link", name="キーワードから探す").click()
     page.get_by_role("link", name="#OJT（職場内訓練）").first.click()
     assert heading(page) == "#OJT（職場内訓練）"
+    listing = page.inner_text(".dxn-cases")
     for organisation in ("茨城県五霞町", "静岡県小山町", "高知県南国市", "山形県庄内町"):
-        assert page.get_by_role("link", name=organisation).count() >= 1
+        assert organisation in listing  # linked if the organisation has a page of its own (more than one case)
+    assert page.get_by_role("link", name="静岡県小山町").count() >= 1
     page.get_by_role("link", name="育成レベルに応じたデジタル人材の育成").click()
     assert heading(page) == "育成レベルに応じたデジタル人材の育成"
     card = page.inner_text(".dxn-card")

@@ -125,23 +125,34 @@ def test_check_build_and_serve_never_modify_inputs(project: Path) -> None:
 
 
 def test_build_hands_its_check_to_mkdocs(project: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The plugin takes the check ``build`` has just made instead of checking every file again."""
+    """The plugin takes the check ``build`` has just made (through a pipe) instead of checking every file again."""
+    import threading
+
     from builder import sitebuild
     from builder.project import Project
     from builder.validate import check_project
 
     result = check_project(Project(project))
-    env: dict[str, str] = {}
-    handed = tmp_path / "check"
-    sitebuild._hand_over(Project(project), result, env, handed)
-    assert handed.stat().st_mode & 0o077 == 0  # readable by us alone: the plugin unpickles it
+    fresh: list[Path] = []
+    monkeypatch.setattr(sitebuild, "check_project", lambda p: fresh.append(p.root) or "fresh")
+
+    def handed(to: Path) -> object:
+        receive, send = os.pipe()
+        sender = threading.Thread(target=sitebuild._hand_over, args=(Project(project), result, send))
+        sender.start()  # a pipe holds 64 KB: the check is written while it is read
+        monkeypatch.setenv("DXNAVI_CHECKED", str(receive))
+        try:
+            return sitebuild.checked_project(Project(to))
+        finally:
+            sender.join()
+
+    assert handed(project) == result
+    assert fresh == []
+    assert handed(tmp_path / "other") == "fresh"  # another project is checked
+    assert fresh == [tmp_path / "other"]
+    folder = os.open(tmp_path, os.O_RDONLY)
+    monkeypatch.setenv("DXNAVI_CHECKED", str(folder))  # a stale variable: not a pipe
     try:
-        monkeypatch.setenv("DXNAVI_CHECKED", env["DXNAVI_CHECKED"])
-        fresh: list[Path] = []
-        monkeypatch.setattr(sitebuild, "check_project", lambda p: fresh.append(p.root) or "fresh")
-        assert sitebuild.checked_project(Project(project)) == result
-        assert fresh == []
-        assert sitebuild.checked_project(Project(tmp_path / "other")) == "fresh"  # another project is checked
-        assert fresh == [tmp_path / "other"]
+        assert sitebuild.checked_project(Project(project)) == "fresh"
     finally:
-        handed.unlink()
+        os.close(folder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -140,6 +141,8 @@ def test_prefectures_grouped_by_region(pages: dict[str, str]) -> None:
     assert "| 栃木県 | 0 件 |" in kanto  # no page, no link
     assert "prefectures/tochigi.md" not in pages
     assert "## 団体\n\n[茨城県五霞町](../organisations/茨城県五霞町.md)" in pages["prefectures/ibaraki.md"]
+    # An organisation with one case has no page of its own: the list links to the case.
+    assert "## 団体\n\n[東京都中野区](../cases/tokyo-nakano-fixture-casebook.md)" in pages["prefectures/tokyo.md"]
 
 
 def test_population_kind_and_organisation_indexes(pages: dict[str, str]) -> None:
@@ -158,9 +161,28 @@ def test_population_kind_and_organisation_indexes(pages: dict[str, str]) -> None
     assert "## 資料・デジタル人材の声\n\n- [テスト町人材育成方針](../documents/fixture-policy.md)" in organisation
 
 
+def test_an_organisation_with_one_case_is_reached_through_the_case(pages: dict[str, str]) -> None:
+    """Its page would only repeat the case: the index links to the case, listings and its card show the name."""
+    assert "organisations/東京都中野区.md" not in pages and "organisations/高知県.md" not in pages
+    index = pages["organisations/index.md"]
+    assert "| [東京都中野区](../cases/tokyo-nakano-fixture-casebook.md) | 1 件 |" in index
+    assert "| [茨城県五霞町](茨城県五霞町.md) | 2 件 |" in index  # two cases and a policy: a page gathers them
+    card = pages["cases/tokyo-nakano-fixture-casebook.md"].split('<div class="dxn-card" markdown>')[1].split("</div>")[0]
+    assert "団体\n:   東京都中野区（[区](../kinds/ward.md)" in card
+    rows = [line for line in pages["kinds/ward.md"].splitlines() if "tokyo-nakano-fixture-casebook" in line]
+    assert rows == [
+        "| 東京都中野区 | 33&#46;2万人 | [テスト用の民間人材の採用](../cases/tokyo-nakano-fixture-casebook.md) | [人材の育成](../categories/casebook-training.md) |"
+    ]
+    assert not any("organisations/東京都中野区" in page or "organisations/高知県" in page for page in pages.values() if isinstance(page, str))
+
+
 def test_sources_group_cases_by_category(pages: dict[str, str]) -> None:
     guide = pages["sources/fixture-guide.md"]
     assert guide.index("### 計画と制度") < guide.index("### 県による支援")
+    # The headings name each case's category, as a category's own page does: their listings leave the column out.
+    for page in (guide, pages["categories/guide-plan.md"]):
+        assert "| 団体 | 人口 | 事例 |\n" in page and "| カテゴリ |" not in page and "../categories/" not in page.split("| 団体 |")[1]
+    assert "| 団体 | 人口 | 事例 | カテゴリ |\n" in pages["keywords/ojt.md"]
     casebook = pages["sources/fixture-casebook.md"]
     assert "注記\n:   資料に発行年の記載はありません。" in casebook
     assert "### 人材の育成" in casebook
@@ -197,19 +219,21 @@ def test_all_cases_page(pages: dict[str, str]) -> None:
     page = pages["cases/index.md"]
     assert page.startswith("---\nhide:\n  - toc\n---\n\n# すべての事例\n\n4 件の事例を、")
     assert "見出しの「団体」「人口」「出典資料」「発行年」のボタンで並べ替えられます。" in page  # the columns that have a sort key
-    table = page.split('<div class="dxn-cases dxn-sortable" markdown>')[1].split("</div>")[0]
-    assert "| 団体 | 人口 | 事例 | カテゴリ | 出典資料 | 発行年 |" in table  # the listing's columns, then the source's
-    rows = [line for line in table.splitlines() if line.startswith("| <data")]
+    # Written as the HTML MkDocs would make of the Markdown table (builder/generate/table_html.py), links rewritten.
+    table = page.split('<div class="dxn-cases dxn-sortable">')[1].split("</div>")[0]
+    assert "<th>団体</th>\n<th>人口</th>\n<th>事例</th>\n<th>カテゴリ</th>\n<th>出典資料</th>\n<th>発行年</th>" in table  # the listing's columns, then the source's
+    rows = table.split("<tbody>\n")[1].split("<tr>\n")[1:]
     # North to south, the same order as every listing; each sortable cell carries its rank in that column.
-    assert [re.search(r"\(([a-z-]+)\.md\)", row.split(" | ")[2]).group(1) for row in rows] == [
+    assert [re.search(r'href="([a-z-]+)\.html"', row.split("\n")[2]).group(1) for row in rows] == [
         "ibaraki-goka-fixture-casebook", "ibaraki-goka-fixture-guide", "tokyo-nakano-fixture-casebook", "kochi-fixture-guide",
     ]  # fmt: skip
-    assert rows[1] == (
-        '| <data value="0">[茨城県五霞町](../organisations/茨城県五霞町.md)</data> | <data value="0">約8&#44;000人</data> '
-        "| [テスト用の育成レベル別研修](ibaraki-goka-fixture-guide.md) | [計画と制度](../categories/guide-plan.md) "
-        '| <data value="0">[テスト用ガイドブック](../sources/fixture-guide.md)</data> | <data value="0">2025年</data> |'
-    )
-    assert rows[2].endswith('| <data value="1">[テスト用事例集](../sources/fixture-casebook.md)</data> | <data value="">—</data> |')
+    organisation = "../organisations/" + quote("茨城県五霞町") + ".html"
+    assert rows[1].split("\n")[:6] == [
+        f'<td><data value="0"><a href="{organisation}">茨城県五霞町</a></data></td>', '<td><data value="0">約8&#44;000人</data></td>',
+        '<td><a href="ibaraki-goka-fixture-guide.html">テスト用の育成レベル別研修</a></td>', '<td><a href="../categories/guide-plan.html">計画と制度</a></td>',
+        '<td><data value="0"><a href="../sources/fixture-guide.html">テスト用ガイドブック</a></data></td>', '<td><data value="0">2025年</data></td>',
+    ]  # fmt: skip
+    assert rows[2].split("\n")[4:6] == ['<td><data value="1"><a href="../sources/fixture-casebook.html">テスト用事例集</a></data></td>', '<td><data value="">—</data></td>']
     assert page.rstrip().endswith('<script src="../assets/javascripts/dxnavi/table-sort.js"></script>')
     # Other listings share the columns but are not sortable.
     assert "<data" not in pages["keywords/ojt.md"] and '<div class="dxn-cases" markdown>' in pages["keywords/ojt.md"]
@@ -281,11 +305,15 @@ def test_latin_glossary_terms_match_whole_words_in_any_case() -> None:
 
 def test_case_tables_match_case_table(fixture_root: Path) -> None:
     """The facet pages' cached rows make the same listing as case_table."""
-    from builder.generate.common import CaseTables, case_table
+    from builder.generate.common import CaseTables, case_table, listing
+    from builder.generate.organisations import Organisations
 
     corpus = check_project(Project(fixture_root)).corpus
     assert corpus is not None
-    tables = CaseTables(corpus.taxonomy)
+    organisations = Organisations(corpus)
+    tables = CaseTables(corpus.taxonomy, organisations)
     for here in ("keywords/ojt.md", "keywords/dx.md", "organisations/茨城県五霞町.md", "categories/x.md"):
         for entries in (corpus.cases, corpus.cases[::-1], corpus.cases[1:]):
-            assert tables.table(entries, here) == case_table(entries, here, corpus.taxonomy)
+            assert tables.table(entries, here) == case_table(entries, here, corpus.taxonomy, listing(organisations))
+            without = [column for column in listing(organisations) if column.heading != "カテゴリ"]
+            assert tables.table(entries, here, category=False) == case_table(entries, here, corpus.taxonomy, without)

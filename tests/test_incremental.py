@@ -12,6 +12,7 @@ from conftest import cli_env, run_cli
 
 ENV = cli_env(SOURCE_DATE_EPOCH="1577934245")  # not a git checkout: the commit's date would be the clock's
 REUSED = re.compile(r"ページ: (\d+) ページのうち (\d+) ページは変わっていないため")
+LINKED = re.compile(r"ファイル: (\d+) 個は前回のサイトと同じため")
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -20,9 +21,12 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 def _build(project: Path, site: Path) -> tuple[int, int]:
     """Build; (pages, pages reused from the previous build)."""
+    previous = site.is_dir()
     result = run_cli("build", "--site-dir", str(site), root=project, env=ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     pages, reused = REUSED.search(result.stderr).groups()
+    # Files the previous site has byte for byte are linked from it (builder/previous_site.py): the theme's at least.
+    assert (LINKED.search(result.stderr) is not None) == previous
     return int(pages), int(reused)
 
 
@@ -50,6 +54,12 @@ def test_a_rebuild_after_edits_equals_a_full_build(project: Path, tmp_path: Path
     neighbour = (site / "cases" / "ibaraki-goka-fixture-casebook.html").read_text(encoding="utf-8")
     assert "改訂した育成研修" in neighbour and "テスト用の育成レベル別研修" not in neighbour
 
+    # Files of the old site changed by hand are written again, not linked (only equal bytes are).
+    (site / "cases" / "kochi-fixture-guide.html").write_text("edited", encoding="utf-8")
+    (site / "assets" / "stylesheets" / "dxnavi.css").write_text("edited", encoding="utf-8")
+    _build(project, site)
+    assert _hashes(site) == _clean_build(project, tmp_path)
+
     # A deleted case: its page goes, the pages that listed it change, the others are reused.
     (project / "cases" / "tokyo-nakano-fixture-casebook.md").unlink()
     pages, reused = _build(project, site)
@@ -75,10 +85,12 @@ def test_a_page_whose_link_lost_its_target_is_rendered_again(project: Path) -> N
     linking = project / "cases" / "ibaraki-goka-fixture-guide.md"
     linking.write_text(linking.read_text(encoding="utf-8") + "\n[高知の事例](kochi-fixture-guide.md)\n", encoding="utf-8")
     _build(project, site)
+    before = _hashes(site)
     linked.unlink()
     result = run_cli("build", "--site-dir", str(site), root=project, env=ENV)
     assert result.returncode == 1
     assert "kochi-fixture-guide.md" in result.stderr
+    assert _hashes(site) == before  # the failed build's links into the old site changed none of its files
 
 
 def test_the_browser_assets_are_compressed_once_and_kept_by_their_hash(tmp_path: Path) -> None:
@@ -93,3 +105,113 @@ def test_the_browser_assets_are_compressed_once_and_kept_by_their_hash(tmp_path:
     assert [p.name for p in tmp_path.iterdir()] == [stored.name]  # no partial file left behind
     other = binary(data[:-1], cache=tmp_path)  # other bytes, another entry: never the first one's encoding
     assert other["data"] != fresh["data"] and len(list(tmp_path.iterdir())) == 2
+
+
+def test_check_keeps_each_files_verdict_until_its_inputs_change(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """Unchanged files are not checked again, and a kept verdict is the very one a fresh check gives, warnings and all."""
+    from builder.check_cache import CheckCache
+    from builder.project import Project
+    from builder.validate import check_project
+
+    monkeypatch.setenv("DXNAVI_CACHE", str(tmp_path / "cache"))
+    checked: list[int] = []  # how many files each check read and validated
+    verdicts = CheckCache.verdicts
+    monkeypatch.setattr(CheckCache, "verdicts", lambda self, jobs, run: verdicts(self, jobs, lambda todo: checked.append(len(todo)) or run(todo)))
+    cases = project / "cases"
+    warned = cases / "kochi-fixture-guide.md"  # a keyword by its alias (a warning), a radical from a PDF (an error)
+    warned.write_text(warned.read_text(encoding="utf-8").replace("  - 伴走支援\n", "  - 伴走支援\n  - OJT\n").replace("個別訪問", "個別⽅問"), encoding="utf-8")
+    broken = cases / "tokyo-nakano-fixture-casebook.md"  # fails the schema: a draft
+    broken.write_text(re.sub(r"value: \d+", "value: たくさん", broken.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+
+    fresh = check_project(Project(project))
+    assert [p.rule.id for p in fresh.problems if not p.is_error] == ["alias"]
+    assert {p.path for p in fresh.errors} == {"cases/kochi-fixture-guide.md", "cases/tokyo-nakano-fixture-casebook.md"}
+    assert fresh.corpus is not None and [d.id for d in fresh.corpus.drafts] == ["tokyo-nakano-fixture-casebook"]
+    files = checked[-1]
+    kept = check_project(Project(project))
+    assert checked[-1] == 0
+    assert kept.problems == fresh.problems and kept.corpus == fresh.corpus
+
+    edited = cases / "ibaraki-goka-fixture-guide.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: テスト用の育成レベル別研修", "title: 改訂した育成研修"), encoding="utf-8")
+    assert check_project(Project(project)).corpus.cases[1].model.title == "改訂した育成研修"  # type: ignore[union-attr]
+    assert checked[-1] == 1
+    keywords = project / "taxonomy" / "keywords.yml"  # the taxonomy decides every verdict
+    keywords.write_text(keywords.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    check_project(Project(project))
+    assert checked[-1] == files
+
+
+def test_the_all_cases_table_made_as_html_is_what_markdown_makes(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """builder/generate/table_html.py writes the all-cases table as MkDocs would render its Markdown, byte for byte."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from builder.generate import table_html
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DXNAVI_ENGINE", "none")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1577934245")
+    case = project / "cases" / "kochi-fixture-guide.md"  # punctuation in a title, escaped as character references
+    case.write_text(case.read_text(encoding="utf-8").replace("title: テスト用の県による伴走支援", 'title: "県の*伴走*支援 [1] <b>&amp; (試行)"'), encoding="utf-8")
+    to_html = table_html.to_html
+    made: list[bool] = []  # whether each build made the table as HTML
+    monkeypatch.setattr(table_html, "to_html", lambda *args: made.append(bool(html := to_html(*args))) or html)
+    for directory_urls in (False, True):
+        pages = []
+        for fast in (True, False):
+            if not fast:
+                monkeypatch.setattr(table_html, "to_html", lambda *args: None)  # the Markdown table, as before
+            site = tmp_path / f"site-{directory_urls}-{fast}"
+            build(load_config(str(project / "mkdocs.yml"), site_dir=str(site), use_directory_urls=directory_urls))
+            pages.append((site / ("cases/index.html")).read_bytes())
+        monkeypatch.setattr(table_html, "to_html", lambda *args: made.append(bool(html := to_html(*args))) or html)
+        assert pages[0] == pages[1]
+        assert "県の&#42;伴走&#42;支援".encode() in pages[0]
+    assert made == [True, True]
+    assert table_html.to_html("| a |\n| --- |\n| *b* |", "cases/index.md", False) is None  # not a block of plain cells
+
+
+def test_serve_links_the_unchanged_files_of_its_last_build(project: Path, tmp_path: Path) -> None:
+    """serve empties its folder before each build: its last build is moved aside, linked from and then removed."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def get(path: str) -> bytes | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+                return re.sub(rb"livereload\(\d+, \d+\)", b"", response.read())  # the build's number, added by the server
+        except OSError:
+            return None
+
+    def until(condition, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        command = [sys.executable, "-m", "builder", "--root", str(project), "serve", "--dev-addr", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=ENV, start_new_session=True)
+    try:
+        until(lambda: get("") is not None)
+        unchanged, style = get("cases/kochi-fixture-guide.html"), get("assets/stylesheets/dxnavi.css")
+        case = project / "cases" / "ibaraki-goka-fixture-guide.md"
+        case.write_text(case.read_text(encoding="utf-8").replace("title: テスト用の育成レベル別研修", "title: 改訂した育成研修"), encoding="utf-8")
+        until(lambda: "改訂した育成研修" in (get("cases/ibaraki-goka-fixture-casebook.html") or b"").decode("utf-8"))
+        until(lambda: REUSED.findall(log.read_text(encoding="utf-8"))[1:] != [])  # the second build is done
+        assert get("cases/kochi-fixture-guide.html") == unchanged and get("assets/stylesheets/dxnavi.css") == style
+        assert len(LINKED.findall(log.read_text(encoding="utf-8"))) == 1  # the first build had none to link from
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -67,6 +67,8 @@ def test_every_page_type_fits_the_screen(browser, real_base: str, width: str) ->
     for name, path in PAGES.items():
         page.goto(real_base + path)
         page.wait_for_load_state("load")
+        if path.startswith("search.html"):  # its results are drawn once the index's chunks arrive (fetched)
+            page.wait_for_selector(".dxn-search__results[aria-busy=false]", state="attached")
         page.screenshot(path=str(SCREENS / f"{name}-{w}.png"), full_page=True)
         scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
         if scroll_width > w:

@@ -15,9 +15,9 @@ import pytest
 from builder.generate.common import sort_cases
 from builder.generate.query_hints import query_hints
 from builder.generate import search_shards
-from builder.generate.search_index import FIELDS, INDEX_SCRIPT, SEMANTIC_SCRIPT, build_index, document, plain, read_postings, search_data
+from builder.generate.search_index import FIELDS, INDEX_SCRIPT, SEMANTIC_SCRIPT, document, plain, read_postings, search_data
 from builder.project import Project
-from builder.search_terms import terms
+from builder.search_terms import fold, terms
 from builder.validate import Corpus, check_project
 
 TABLE = json.loads((Path(__file__).parent / "search_terms_table.json").read_text(encoding="utf-8"))["cases"]
@@ -40,7 +40,7 @@ def corpus(fixture_root: Path) -> Corpus:
 
 @pytest.fixture(scope="module")
 def index(corpus: Corpus) -> dict:
-    return build_index(sort_cases(corpus.cases, corpus.taxonomy), corpus.taxonomy)
+    return search_data(corpus, use_directory_urls=False)["index"]
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +133,9 @@ def test_search_page_and_index_are_in_the_built_site(fixture_site: Path) -> None
     page = (fixture_site / "search.html").read_text(encoding="utf-8")
     for src in (INDEX_SCRIPT, SEMANTIC_SCRIPT):
         assert f'src="{src}"' in page
+    assert 'src="assets/javascripts/dxnavi/bundle.js"' in page  # the modules, joined by builder/theme_files.py
     modules = ("assets", "terms", "keyword-index", "ranking", "query", "fusion", "api", "ui-results", "ui-facets", "ui-header", "ui-search-page")
     for name in modules:
-        assert f'src="assets/javascripts/dxnavi/{name}.js"' in page
         assert (fixture_site / "assets/javascripts/dxnavi" / f"{name}.js").is_file()
     home = (fixture_site / "index.html").read_text(encoding="utf-8")
     assert 'href="search.html"' in home
@@ -170,7 +170,7 @@ def shards(data: dict) -> dict[str, str]:
 
 
 def test_joints_are_what_neighbouring_query_terms_make() -> None:
-    found = search_shards.joints(search_shards.fold("editパスポート・町it\n研修"))
+    found = search_shards.joints(fold("editパスポート・町it\n研修"))
     # Three characters of a kanji/kana run: two neighbouring pairs (パス + スポ).
     assert {"パスポ", "スポー", "ポート"} <= found
     # A word meeting a run: the word's every ending with the run's first one or two characters (editパス holds itパス).
@@ -212,9 +212,75 @@ def test_shards_hold_every_key_once_in_the_chunk_the_manifest_points_to(data: di
                 assert key not in seen[table]
                 seen[table].add(key)
     assert seen["t"] == set(data["index"]["terms"])
-    assert seen["j"] == set(search_shards.joint_cases(data["cases"]))
+    assert seen["j"] == set(search_shards.joint_postings(data["haystacks"])[0])
     assert manifest["lengths"] == [n for row in data["index"]["lengths"] for n in row]
     assert manifest["size"] == len(data["cases"])
+
+
+def _numbers(text: str) -> list[int]:
+    """The numbers search_shards.encode() wrote (the reference for keyword-index.js's numbers())."""
+    out, value, scale = [], 0, 1
+    for ch in text:
+        digit = search_shards.DIGITS.index(ch)
+        if digit < search_shards.LAST:
+            out.append(value + digit * scale)
+            value, scale = 0, 1
+        else:
+            value += (digit - search_shards.LAST) * scale
+            scale *= search_shards.MORE
+    assert value == 0 and scale == 1, f"{text!r} ends inside a number"
+    return out
+
+
+def test_encoded_numbers_read_back_and_small_ones_take_one_character() -> None:
+    import random
+
+    edges = [0, 1, 79, 80, 81, 92, 1039, 1040, 13519, 13520, 175759, 175760, 2**31 - 1]
+    rows = [edges, [], *[[random.Random(n).randrange(10**n) for _ in range(50)] for n in range(1, 8)]]
+    search_shards.ENCODE_BATCH, saved = 60, search_shards.ENCODE_BATCH  # lists across batches of numpy passes
+    try:
+        texts, lengths = search_shards.encode(rows), search_shards.json_lengths(rows)
+    finally:
+        search_shards.ENCODE_BATCH = saved
+    assert texts == search_shards.encode(rows)
+    assert [_numbers(text) for text in texts] == rows
+    assert search_shards.encode([list(range(80))]) == [search_shards.DIGITS[:80]], "0–79: one character each"
+    assert all(json.dumps(text) == f'"{text}"' for text in texts), "no escapes in JSON"
+    assert lengths == [len(json.dumps(row, separators=(",", ":"))) for row in rows], "chunks are cut by the decimal JSON's size"
+
+
+def test_chunks_hold_each_terms_postings_and_each_joints_cases(data: dict, shards: dict[str, str]) -> None:
+    manifest = _pushed(shards[INDEX_SCRIPT])
+    index = data["index"]
+    unions = search_shards.unions(index)
+    haystacks = data["haystacks"]
+    found = {"t": 0, "u": 0, "j": 0}
+    for n in range(len(manifest["chunks"])):
+        chunk = _registered(shards[f"{manifest['folder']}/t{n}.js"])
+        for key, text in zip(chunk["t"]["keys"], chunk["t"]["values"]):  # type: ignore[index]
+            assert _numbers(text) == index["postings"][index["terms"].index(key)].tolist(), key
+            found["t"] += 1
+        for key, text in zip(chunk["u"]["keys"], chunk["u"]["values"]):  # type: ignore[index]
+            assert _numbers(text) == unions[key].tolist(), key
+            found["u"] += 1
+        for key, text in zip(chunk["j"]["keys"], chunk["j"]["values"]):  # type: ignore[index]
+            gaps = _numbers(text)
+            assert [sum(gaps[: i + 1]) - 1 for i in range(len(gaps))] == [p for p, h in enumerate(haystacks) if key in h], key
+            found["j"] += 1
+    assert found["t"] == len(index["terms"]) and found["u"] == len(unions) and found["j"] > 100
+
+
+def test_haystacks_are_the_folded_text_ranking_searches(data: dict) -> None:
+    # search_index.folded() folds each piece once; joined, they must be fold() of the joined text.
+    assert data["haystacks"] == [fold("\n".join(search_shards.haystack_parts(case))) for case in data["cases"]]
+
+
+@pytest.mark.parametrize("separator", ["\n", " "])
+def test_folding_pieces_then_joining_them_is_folding_the_joined_text(separator: str) -> None:
+    pieces = ["⼈材\u200b育成", "\u3099ガイド", "ΟΔΟΣ", "Σ", "デバй", "йス", "ＩＴパスポート", "e\u0301", "\u0301x", "", "︓町"]
+    for a in pieces:
+        for b in pieces:
+            assert fold(a + separator + b) == fold(a) + separator + fold(b), (a, b)
 
 
 def test_display_and_facet_chunks_hold_what_the_whole_data_held(data: dict, shards: dict[str, str]) -> None:
@@ -254,7 +320,9 @@ def test_shards_are_the_same_bytes_every_time(data: dict, shards: dict[str, str]
 
 def test_the_code_point_ranges_are_textnorms_japanese_and_letters() -> None:
     # The ranges let a regular expression and numpy split text in C; they must say what textnorm says.
-    from builder.search_terms import JAPANESE_RUN, WORD_RUN
+    import numpy as np
+
+    from builder.search_terms import JAPANESE_RUN, WORD_RUN, japanese_mask
     from builder.textnorm import is_japanese
 
     for code in range(0x10000):
@@ -262,3 +330,5 @@ def test_the_code_point_ranges_are_textnorms_japanese_and_letters() -> None:
         assert bool(JAPANESE_RUN.fullmatch(ch)) == (ch != "・" and is_japanese(ch)), hex(code)
         latin = (ch.isascii() and ch.isalnum()) or (0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7))
         assert bool(WORD_RUN.fullmatch(ch)) == latin, hex(code)
+    codes = np.array([*range(0x10000), 0x1FFFF, 0x20000, 0x2A6D6, 0x3FFFF, 0x40000, 0x10FFFF])
+    assert japanese_mask(codes).tolist() == [bool(JAPANESE_RUN.fullmatch(chr(c))) for c in codes.tolist()]

@@ -40,7 +40,15 @@ class Page(Watched):
 
 
 def titles(page) -> list[str]:
+    """The titles listed once the page has drawn its latest search (the list is aria-busy until then)."""
+    page.wait_for_selector(".dxn-search__results[aria-busy=false]", state="attached")
     return page.locator(".dxn-search__results .dxn-result__title").all_inner_texts()
+
+
+def open_search(page, url: str) -> None:
+    """Go to a search page URL and wait until its results are drawn (the index's chunks arrive by fetch)."""
+    page.goto(url)
+    page.wait_for_selector(".dxn-search__results[aria-busy=false]", state="attached")
 
 
 def search_page(base: str, query: str, **params: str) -> str:
@@ -77,9 +85,9 @@ SAME_RESULTS = [
 def test_variants_find_the_same_cases(browser, serve, real_site: Path, variant: str, plain: str) -> None:  # noqa: F811
     base = serve(real_site)
     watched = Page(browser, base)
-    watched.page.goto(search_page(base, plain))
+    open_search(watched.page, search_page(base, plain))
     expected = titles(watched.page)
-    watched.page.goto(search_page(base, variant))
+    open_search(watched.page, search_page(base, variant))
     assert expected and titles(watched.page) == expected, f"「{variant}」 must find what 「{plain}」 finds"
     watched.clean()
 
@@ -88,7 +96,7 @@ def test_infix_word_and_highlight(browser, serve, real_site: Path) -> None:  # n
     base = serve(real_site)
     watched = Page(browser, base)
     page = watched.page
-    page.goto(search_page(base, "アドバイザー", mode="keyword"))
+    open_search(page, search_page(base, "アドバイザー", mode="keyword"))
     assert "アドバイザーによる職員研修で全庁的にBPR・ＤＸマインド定着" in titles(page)[:3], "a title match ranks near the top"
     # 地域情報化アドバイザー holds アドバイザー inside a longer word: its keyword tag is marked.
     assert page.locator("mark.dxn-tag--hit", has_text="地域情報化アドバイザー").count() > 0
@@ -134,7 +142,7 @@ def test_expansion_chip_can_be_removed(browser, serve, real_site: Path) -> None:
     watched = Page(browser, base)
     page = watched.page
     # 受験料補助 is an alias of the keyword 資格取得支援: cases that say only 資格取得支援 are found too.
-    page.goto(search_page(base, "受験料補助", mode="keyword"))
+    open_search(page, search_page(base, "受験料補助", mode="keyword"))
     chip = page.locator(".dxn-chip--expansion")
     assert chip.inner_text().startswith("「資格取得支援」も含めて検索")
     with_expansion = titles(page)
@@ -153,7 +161,7 @@ def test_hint_chip_suggests_a_filter_and_can_be_removed(browser, serve, real_sit
     base = serve(real_site)
     watched = Page(browser, base)
     page = watched.page
-    page.goto(search_page(base, "小さな町 外部アドバイザー", mode="keyword"))
+    open_search(page, search_page(base, "小さな町 外部アドバイザー", mode="keyword"))
     hint = page.locator(".dxn-chip--hint")
     assert hint.count() == 1 and "「小さな町」→ 人口1万人未満・町の事例を上位に" in hint.inner_text(), "one chip per phrase, naming both properties"
     assert page.get_by_role("button", name="「町」で絞り込む").count() == 1
@@ -179,7 +187,7 @@ def test_facet_counts_add_up(browser, serve, real_site: Path) -> None:  # noqa: 
     base = serve(real_site)
     watched = Page(browser, base)
     page = watched.page
-    page.goto(search_page(base, "研修", mode="keyword"))
+    open_search(page, search_page(base, "研修", mode="keyword"))
     total = int(page.inner_text(".dxn-search__status").split(" ")[-2])
     # Each case has exactly one value of these facets, so their counts add up to the results.
     for key in ("population", "kind", "prefecture", "category", "source"):
@@ -210,7 +218,7 @@ def test_copied_url_reproduces_the_search_and_back_works(browser, serve, real_si
     copied = page.url
     second = titles(page)
     other = Page(browser, base)
-    other.page.goto(copied)
+    open_search(other.page, copied)
     assert titles(other.page) == second and other.page.input_value("#dxn-search-query") == "アンケート"
     other.clean()
     page.go_back()
@@ -236,7 +244,7 @@ def test_semantic_side_is_reported_never_silent(browser, serve, real_site: Path)
     base = serve(real_site)
     watched = Page(browser, base)
     page = watched.page
-    page.goto(search_page(base, "職員の学び直し"))
+    open_search(page, search_page(base, "職員の学び直し"))
     page.wait_for_function("() => document.querySelector('.dxn-search__semantic').textContent.length > 0")
     line = page.inner_text(".dxn-search__semantic")
     state = page.evaluate("() => window.caseSearch.semanticStatus().state")
@@ -254,7 +262,7 @@ def test_results_page_screenshots(browser, serve, real_site: Path) -> None:  # n
     for width, height in ((1280, 900), (390, 844)):
         watched = Page(browser, base, width, height)
         page = watched.page
-        page.goto(search_page(base, "小さな町 外部アドバイザー", mode="keyword"))
+        open_search(page, search_page(base, "小さな町 外部アドバイザー", mode="keyword"))
         wait_status(page, "「小さな町")
         page.screenshot(path=str(ARTIFACTS / f"search-results-{width}.png"))
         if width == 390:
@@ -381,7 +389,7 @@ def test_payload_searched_and_highlighted_runs_nothing(browser, serve, payload_s
     base = serve(payload_site)
     watched = Page(browser, base)
     page = watched.page
-    page.goto(search_page(base, query, mode="keyword"))
+    open_search(page, search_page(base, query, mode="keyword"))
     wait_status(page, "「")
     page.mouse.move(400, 400)
     assert watched.active_content() == []

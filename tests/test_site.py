@@ -89,11 +89,10 @@ def test_every_page_is_reachable_from_the_home_page(fixture_site: Path) -> None:
 
 
 def _primary_nav(html: str) -> str:
-    """The navigation every page embeds: the tabs and the primary sidebar."""
-    tabs = re.search(r'<nav class="md-tabs".*?</nav>', html, re.DOTALL)
+    """The navigation every page embeds: the primary sidebar (no tabs: they repeated its top level)."""
     sidebar = re.search(r'<div class="md-sidebar md-sidebar--primary".*?<div class="md-sidebar md-sidebar--secondary"', html, re.DOTALL)
-    assert tabs and sidebar, "navigation not found"
-    return tabs.group() + sidebar.group()
+    assert sidebar and 'class="md-tabs"' not in html, "navigation not found, or tabs that repeat it"
+    return sidebar.group()
 
 
 def test_nav_does_not_grow_with_the_number_of_cases(tmp_path: Path, fixture_site: Path) -> None:
@@ -135,6 +134,25 @@ def test_404_page_is_japanese_and_leads_somewhere(fixture_site: Path) -> None:
     for folder in ("cases", "keywords", "prefectures", "population", "kinds", "organisations", "categories", "schemes", "roles", "sources"):
         assert f'<a href="/{folder}/index.html">' in html, folder
     assert '<a href="/cases.json">cases.json</a>' in html
+
+
+def test_every_page_loads_the_page_scripts_as_one_bundle(fixture_site: Path) -> None:
+    from builder.theme_files import PAGE_SCRIPTS
+
+    folder = REPO / "site_overrides/assets/javascripts/dxnavi"
+    bundle = (fixture_site / "assets/javascripts/dxnavi/bundle.js").read_text(encoding="utf-8")
+    starts = [bundle.index((folder / f"{name}.js").read_text(encoding="utf-8").rstrip()) for name in PAGE_SCRIPTS]
+    assert starts == sorted(starts) and starts[0] == 0  # every module, whole and in order
+    for page in ("index.html", "cases/kochi-fixture-guide.html", "keywords/ojt.html"):
+        scripts = re.findall(r'<script src="([^"]*dxnavi/[^"]*)"', (fixture_site / page).read_text(encoding="utf-8"))
+        assert [s.rsplit("/", 1)[1] for s in scripts] == ["bundle.js"], page
+
+
+def test_material_search_and_source_maps_are_not_published(fixture_site: Path) -> None:
+    """Material's search is off (the site has its own) and no page loads a source map."""
+    assert not (fixture_site / "assets/javascripts/lunr").exists() and not (fixture_site / "assets/javascripts/workers").exists()
+    assert list(fixture_site.rglob("*.map")) == []
+    assert any((fixture_site / "assets/javascripts").glob("bundle.*.min.js"))  # Material's own page script stays
 
 
 def test_nothing_is_fetched_from_another_host(fixture_site: Path) -> None:

@@ -123,10 +123,9 @@ def _links(page: Path) -> list[Path]:
 
 
 def _primary_nav(html: str) -> str:
-    tabs = re.search(r'<nav class="md-tabs".*?</nav>', html, re.DOTALL)
     sidebar = re.search(r'<div class="md-sidebar md-sidebar--primary".*?<div class="md-sidebar md-sidebar--secondary"', html, re.DOTALL)
-    assert tabs and sidebar, "navigation not found"
-    return tabs.group() + sidebar.group()
+    assert sidebar and 'class="md-tabs"' not in html, "navigation not found, or tabs that repeat it"
+    return sidebar.group()
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,8 @@ def _texts() -> list[str]:
         "", "# a comment\n", "~\n", "<<\n", "a: 1\na: 2\n", "[a]: b\nc: d\n", "{a: b}: c\n", "1: x\n", "a: &x 1\nb: *x\n",
         "a: [b, {c: d}]\n", "a: |\n  one\n  two\nb: >-\n  three\n", "keywords: OJT\n  - BPR\n", "a: 2024-13-45\n",
         "a:\tb\n", "a: 1\n---\nb: 2\n", "? a\n: b\n", "a: !!str 1\n", "a: |#\n  b\n", "\ufeffa: b\n", "a: b\u2028c: d\n",
+        # every start the resolver knows, plain and quoted (the fast path asks it only for those plain ones)
+        "a: [true, 'true', ~, null, '', .inf, -1, +1, 0o7, 0x1f, 1_000, 2024-01-02, '2024-01-02', <<, =, Yes, off, N, x1]\nb:\n",
     ]  # fmt: skip
     return texts
 

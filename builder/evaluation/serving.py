@@ -11,6 +11,22 @@ from pathlib import Path
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    # As a static host answers: connections kept open (Chromium opens six per host, and a first
+    # search query loads up to twenty small chunks), each file in one write without Nagle's delay.
+    # The base handler's separate header and body writes, on a kept connection, waited for the
+    # peer's delayed ACK. Measured with tools/bench_search.py.
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            super().do_GET()  # folders, redirects and errors as the base handler answers them
+            return
+        body = path.read_bytes()
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: {self.guess_type(str(path))}\r\nContent-Length: {len(body)}\r\n\r\n"
+        self.wfile.write(head.encode("ascii") + body)
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # hundreds of requests per run; the report is the output
 

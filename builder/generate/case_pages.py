@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from builder.generate import markdown as md
 from builder.generate import paths
-from builder.generate.common import cite, keyword_tags, place
+from builder.generate.common import cite, keyword_tags, page_link, place
 from builder.generate.glossary import glossary_box, terms_in
+from builder.generate.organisations import Organisations
 from builder.diagnostics import Problem
 from builder.generate.pipeline import BuildContext, OutputFile, Section
 from builder.generate.problems import problem_box
@@ -19,33 +20,31 @@ class CasePages:
 
     def run(self, context: BuildContext) -> None:
         corpus = context.corpus
+        organisations = Organisations(corpus)
         for entry in corpus.cases:
-            content = render_case(entry, corpus.taxonomy, context.case_sections.get(entry.id, []), corpus.errors.get(entry.rel, []))
+            content = render_case(entry, corpus.taxonomy, organisations, context.case_sections.get(entry.id, []), corpus.errors.get(entry.rel, []))
             context.add(OutputFile(paths.case(entry.id), content, contributor_content=True))
         for draft in corpus.drafts:  # only in a preview: cases with schema errors
             context.add(OutputFile(paths.case(draft.id), render_draft(draft, corpus.errors.get(draft.rel, [])), contributor_content=True))
 
 
-def _card(case: Case, taxonomy: Taxonomy, here: str) -> str:
-    def to(target: str) -> str:
-        return md.relative(here, target)
-
+def _card(case: Case, taxonomy: Taxonomy, organisations: Organisations, here: str) -> str:
     organisation = case.organisation
     where = place(organisation, taxonomy, here)
     prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
     if prefecture:
         where.append(md.text(taxonomy.region_of(prefecture.entry).label))
-    organisation_cell = md.link(organisation.name, to(paths.organisation(organisation.name))) + "（" + "・".join(where) + "）"
+    organisation_cell = organisations.link(organisation.name, here) + "（" + "・".join(where) + "）"
 
     population = md.text(case.population.text)
     if case.population.as_of:
         population += md.text(f"（{case.population.as_of}）")
     band = taxonomy.band_for(case.population.value)
     if band:
-        population += " " + md.link(band.label, to(paths.value(paths.POPULATION, band.id)), "dxn-band")
+        population += " " + page_link(band.label, paths.value(paths.POPULATION, band.id), here, "dxn-band")
 
     category = taxonomy.categories.resolve(case.category)
-    category_cell = md.link(case.category, to(paths.value(paths.CATEGORIES, category.entry.id))) if category else md.text(case.category)
+    category_cell = page_link(case.category, paths.value(paths.CATEGORIES, category.entry.id), here) if category else md.text(case.category)
 
     items = [
         ("団体", organisation_cell),
@@ -78,15 +77,14 @@ def _facts(case: Case, taxonomy: Taxonomy, here: str) -> list[str]:
         for label in case.schemes:
             scheme = taxonomy.schemes.resolve(label)
             if scheme:
-                target = md.relative(here, paths.value(paths.SCHEMES, scheme.entry.id))
-                lines.append(f"- {md.link(label, target)}（{md.text(scheme.entry.provider)}）")
+                lines.append(f"- {page_link(label, paths.value(paths.SCHEMES, scheme.entry.id), here)}（{md.text(scheme.entry.provider)}）")
         sections.append("## 活用した国の支援制度\n\n" + "\n".join(lines))
     if case.roles:
         lines = []
         for label in case.roles:
             role = taxonomy.roles.resolve(label)
             if role:
-                lines.append(f"- {md.link(label, md.relative(here, paths.value(paths.ROLES, role.entry.id)))}")
+                lines.append(f"- {page_link(label, paths.value(paths.ROLES, role.entry.id), here)}")
         sections.append("## 対象となる人材像\n\n" + "\n".join(lines))
     if case.catalog:
         catalog = case.catalog
@@ -109,10 +107,10 @@ def case_text(case: Case, body: str) -> str:
     return "\n".join(parts)
 
 
-def render_case(entry: Entry, taxonomy: Taxonomy, extra: list[Section], errors: list[Problem] | None = None) -> str:
+def render_case(entry: Entry, taxonomy: Taxonomy, organisations: Organisations, extra: list[Section], errors: list[Problem] | None = None) -> str:
     case: Case = entry.model  # type: ignore[assignment]
     here = paths.case(case.id)
-    parts = [f"# {md.text(case.title)}", problem_box(errors or []), _card(case, taxonomy, here)]
+    parts = [f"# {md.text(case.title)}", problem_box(errors or []), _card(case, taxonomy, organisations, here)]
     if case.summary:
         parts.append("## 概要\n\n" + md.paragraphs(case.summary))
     if entry.body.strip():

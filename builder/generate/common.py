@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.generate import markdown as md
 from builder.generate import paths
@@ -12,12 +13,26 @@ from builder.models import Case, Organisation, Person, Source
 from builder.taxonomy import Keyword, Taxonomy
 from builder.validate import Entry
 
+if TYPE_CHECKING:
+    from builder.generate.organisations import Organisations
+
 EMPTY = "—"
+
+
+def page_link(label: str, target: str, here: str, classes: str = "") -> str:
+    """``md.link`` from the page ``here`` to the generated file ``target``, written once per folder:
+    the same tags, places and sources are linked from thousands of case pages in one folder."""
+    return _folder_link(label, target, here.rpartition("/")[0], classes)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _folder_link(label: str, target: str, folder: str, classes: str) -> str:
+    return md.link(label, md.relative(f"{folder}/", target), classes)
 
 
 def keyword_tag(keyword: Keyword, here: str, label: str | None = None) -> str:
     """A 「#OJT（職場内訓練）」 tag linking to the keyword's page."""
-    return md.link(label or f"#{keyword.label}", md.relative(here, paths.value(paths.KEYWORDS, keyword.id)), "dxn-tag")
+    return page_link(label or f"#{keyword.label}", paths.value(paths.KEYWORDS, keyword.id), here, "dxn-tag")
 
 
 def keyword_tags(labels: Iterable[str], taxonomy: Taxonomy, here: str) -> str:
@@ -27,10 +42,10 @@ def keyword_tags(labels: Iterable[str], taxonomy: Taxonomy, here: str) -> str:
 
 def place(organisation: Organisation, taxonomy: Taxonomy, here: str) -> list[str]:
     """Links to the organisation's kind and prefecture pages (「町」「茨城県」)."""
-    links = [md.link(organisation.kind, md.relative(here, paths.value(paths.KINDS, paths.KIND_IDS[organisation.kind])))]
+    links = [page_link(organisation.kind, paths.value(paths.KINDS, paths.KIND_IDS[organisation.kind]), here)]
     prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
     if prefecture:
-        links.append(md.link(prefecture.entry.label, md.relative(here, paths.value(paths.PREFECTURES, prefecture.entry.id))))
+        links.append(page_link(prefecture.entry.label, paths.value(paths.PREFECTURES, prefecture.entry.id), here))
     return links
 
 
@@ -61,14 +76,14 @@ def _category_cell(case: Case, here: str, taxonomy: Taxonomy) -> str:
     category = taxonomy.categories.resolve(case.category)
     if category is None:
         return md.text(case.category)
-    return md.link(case.category, md.relative(here, paths.value(paths.CATEGORIES, category.entry.id)))
+    return page_link(case.category, paths.value(paths.CATEGORIES, category.entry.id), here)
 
 
 def _source_cell(case: Case, here: str, taxonomy: Taxonomy) -> str:
     publication = taxonomy.publication(case.source.publication)
     if publication is None:
         return md.text(case.source.publication)
-    return md.link(publication.short_title, md.relative(here, paths.value(paths.SOURCES, publication.id)))
+    return page_link(publication.short_title, paths.value(paths.SOURCES, publication.id), here)
 
 
 def _year(case: Case, taxonomy: Taxonomy) -> int | None:
@@ -81,18 +96,23 @@ def _publication_order(case: Case, taxonomy: Taxonomy) -> int | None:
     return ids.index(case.source.publication) if case.source.publication in ids else None
 
 
-ORGANISATION = Column(
-    "団体",
-    lambda c, here, t: md.link(c.organisation.name, md.relative(here, paths.organisation(c.organisation.name))),
-    lambda c, t: organisation_order(c.organisation, t),
-)
+def organisation_column(organisations: Organisations) -> Column:
+    """The organisation's name, linked to its page if it has one (the row's case is linked beside it)."""
+    return Column(
+        "団体", lambda c, here, t: organisations.link(c.organisation.name, here), lambda c, t: organisation_order(c.organisation, t)
+    )
+
+
 POPULATION = Column("人口", lambda c, here, t: md.text(c.population.text), lambda c, t: c.population.value)
 TITLE = Column("事例", lambda c, here, t: md.link(c.title, md.relative(here, paths.case(c.id))))
 CATEGORY = Column("カテゴリ", _category_cell)
 SOURCE = Column("出典資料", _source_cell, _publication_order)
 YEAR = Column("発行年", lambda c, here, t: md.text(f"{y}年") if (y := _year(c, t)) else EMPTY, _year)
 
-LISTING = (ORGANISATION, POPULATION, TITLE, CATEGORY)
+
+def listing(organisations: Organisations) -> tuple[Column, ...]:
+    """The columns of a case listing: organisation, population, title and category."""
+    return (organisation_column(organisations), POPULATION, TITLE, CATEGORY)
 
 
 def _ranks(keys: list[Any]) -> list[str]:
@@ -102,9 +122,9 @@ def _ranks(keys: list[Any]) -> list[str]:
 
 
 def case_table(
-    entries: Iterable[Entry], here: str, taxonomy: Taxonomy, columns: Sequence[Column] = LISTING, sortable: bool = False
+    entries: Iterable[Entry], here: str, taxonomy: Taxonomy, columns: Sequence[Column], sortable: bool = False
 ) -> str:
-    """Listing of cases, north to south (by default: organisation, population, title and category).
+    """Listing of cases, north to south, in ``columns`` (``listing`` and maybe more).
 
     ``sortable`` wraps each cell of a sortable column in <data value="rank"> for table-sort.js,
     so the browser sorts by population or prefecture order rather than by the text shown.
@@ -121,32 +141,35 @@ def case_table(
 
 def _listing(columns: Sequence[Column], rows: list[str], sortable: bool = False) -> str:
     table = md.table_of_rows([column.heading for column in columns], rows)
-    # dxn-cases: the stylesheet keeps a phone from squeezing these columns (LISTING's order) to a few characters.
+    # dxn-cases: the stylesheet keeps a phone from squeezing these columns (listing's order) to a few characters.
     return md.block("dxn-cases dxn-sortable" if sortable else "dxn-cases", table)
 
 
 class CaseTables:
-    """``case_table`` (LISTING, not sortable) for the many pages of one stage, each case's row made once per folder.
+    """``case_table`` (``listing``, not sortable) for the many pages of one stage, each case's row made once per folder.
 
     The facet pages list every case about fifteen times (each of its keywords, its category,
     prefecture …); a row links relative to its page's folder, so pages in one folder share it.
+    ``category=False`` leaves out the category column, for pages that already name it.
     """
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, organisations: Organisations) -> None:
         self.taxonomy = taxonomy
+        self._columns = {True: listing(organisations)}
+        self._columns[False] = tuple(c for c in self._columns[True] if c is not CATEGORY)
         self._order: dict[str, tuple] = {}  # by case id
-        self._rows: dict[tuple[str, str], str] = {}  # by (folder, case id)
+        self._rows: dict[tuple[str, str, bool], str] = {}  # by (folder, case id, category)
 
-    def table(self, entries: Iterable[Entry], here: str) -> str:
-        folder = here.rpartition("/")[0]
+    def table(self, entries: Iterable[Entry], here: str, category: bool = True) -> str:
+        folder, columns = here.rpartition("/")[0], self._columns[category]
         rows = []
         for entry in sorted(entries, key=self._key):
-            row = self._rows.get((folder, entry.id))
+            row = self._rows.get((folder, entry.id, category))
             if row is None:
                 case: Case = entry.model  # type: ignore[assignment]
-                row = self._rows[folder, entry.id] = md.table_row([column.cell(case, here, self.taxonomy) for column in LISTING])
+                row = self._rows[folder, entry.id, category] = md.table_row([column.cell(case, here, self.taxonomy) for column in columns])
             rows.append(row)
-        return _listing(LISTING, rows)
+        return _listing(columns, rows)
 
     def _key(self, entry: Entry) -> tuple:
         key = self._order.get(entry.id)
@@ -189,7 +212,7 @@ def cite(source: Source, taxonomy: Taxonomy, here: str) -> str:
     publication = taxonomy.publication(source.publication)
     if publication is None:
         return md.text(source.publication)
-    title = md.link(f"「{publication.title}」", md.relative(here, paths.value(paths.SOURCES, publication.id)))
+    title = page_link(f"「{publication.title}」", paths.value(paths.SOURCES, publication.id), here)
     parts = [md.text(publication.publisher) if publication.publisher else "", title]
     if publication.year:  # a missing year is explained once, on the publication's page
         parts.append(md.text(f"（{publication.year}年）"))

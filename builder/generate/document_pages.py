@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from builder.generate import markdown as md
 from builder.generate import paths
-from builder.generate.common import case_table, cite, keyword_tags, page_list, person
+from builder.generate.common import case_table, cite, keyword_tags, listing, page_list, person
 from builder.generate.glossary import glossary_box, term_definitions, terms_in
+from builder.generate.organisations import Organisations
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.problems import problem_box
 from builder.generate.related import by_organisation
@@ -14,10 +15,10 @@ from builder.taxonomy import Taxonomy
 from builder.validate import Corpus, Entry
 
 
-def _card(page: PageBase, taxonomy: Taxonomy, here: str) -> str:
+def _card(page: PageBase, taxonomy: Taxonomy, organisations: Organisations, here: str) -> str:
     items: list[tuple[str, str]] = []
     if isinstance(page, PolicyPage):
-        items.append(("団体", md.link(page.organisation.name, md.relative(here, paths.organisation(page.organisation.name)))))
+        items.append(("団体", organisations.link(page.organisation.name, here)))
         if page.version:
             items.append(("版", md.text(page.version)))
         if page.period:
@@ -36,7 +37,7 @@ def _card(page: PageBase, taxonomy: Taxonomy, here: str) -> str:
     return md.block("dxn-card", md.definitions(items))
 
 
-def render_page(entry: Entry, corpus: Corpus, same_organisation: dict[str, list[Entry]]) -> str:
+def render_page(entry: Entry, corpus: Corpus, same_organisation: dict[str, list[Entry]], organisations: Organisations) -> str:
     page = entry.model
     taxonomy = corpus.taxonomy
     here = paths.page(page.type, page.id)  # type: ignore[attr-defined]
@@ -46,7 +47,7 @@ def render_page(entry: Entry, corpus: Corpus, same_organisation: dict[str, list[
     if not isinstance(page, PageBase):  # a site page: its body is all there is
         parts.append(entry.body.strip())
         return "\n\n".join(parts) + "\n"
-    parts.append(_card(page, taxonomy, here))
+    parts.append(_card(page, taxonomy, organisations, here))
     if page.summary:
         parts.append("## 概要\n\n" + md.paragraphs(page.summary))
     key_points = getattr(page, "key_points", [])
@@ -58,7 +59,7 @@ def render_page(entry: Entry, corpus: Corpus, same_organisation: dict[str, list[
     if isinstance(page, PolicyPage):
         cases = same_organisation.get(page.organisation.name, [])
         if cases:
-            parts.append(f"## {md.text(page.organisation.name)}の事例\n\n" + case_table(cases, here, taxonomy))
+            parts.append(f"## {md.text(page.organisation.name)}の事例\n\n" + case_table(cases, here, taxonomy, listing(organisations)))
     own_terms = [term for term in taxonomy.glossary if term.publication == page.source.publication]
     if own_terms:
         # This document is the source of these glossary entries: show all of them.
@@ -86,9 +87,10 @@ class DocumentPages:
     def run(self, context: BuildContext) -> None:
         corpus = context.corpus
         same_organisation = by_organisation(corpus.cases)
+        organisations = Organisations(corpus)
         for entry in corpus.pages:
             path = paths.page(entry.model.type, entry.id)  # type: ignore[attr-defined]
-            context.add(OutputFile(path, render_page(entry, corpus, same_organisation), contributor_content=True))
+            context.add(OutputFile(path, render_page(entry, corpus, same_organisation, organisations), contributor_content=True))
         documents = [e for e in corpus.pages if paths.DOCUMENT_FOLDER.get(e.model.type) == paths.DOCUMENTS]  # type: ignore[attr-defined]
         voices = [e for e in corpus.pages if paths.DOCUMENT_FOLDER.get(e.model.type) == paths.VOICES]  # type: ignore[attr-defined]
         context.add(

@@ -16,6 +16,7 @@ from builder.generate import markdown as md
 from builder.generate import paths, pictures
 from builder.generate.common import CaseTables, keyword_tag, keyword_tags, organisation_order, page_list, place
 from builder.generate.glossary import term_definitions
+from builder.generate.organisations import Organisations
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.models import KINDS, Case
 from builder.validate import Corpus, Entry
@@ -32,10 +33,11 @@ class Value:
     details: list[str] = field(default_factory=list)  # extra sections on the value's page
     case_groups: list[tuple[str, list[Entry]]] | None = None  # split the case listing under headings
     standalone: bool = False  # worth a page even with nothing listed (a keyword's description and relations)
+    elsewhere: str = ""  # the one case or page its page would only repeat: the index links there instead
 
     @property
     def has_page(self) -> bool:
-        return bool(self.cases or self.pages or self.standalone)
+        return not self.elsewhere and bool(self.cases or self.pages or self.standalone)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Facet:
     prefix: str = ""  # shown before labels ("#" for keywords)
     group_descriptions: dict[str, str] = field(default_factory=dict)
     search_key: str = ""  # the search page's URL parameter for this facet, if it filters by it
+    category_column: bool = True  # its pages' listings show each case's category (not where the page names it)
 
 
 def _index_by(entries: Iterable[Entry], labels: Callable[[Entry], Iterable[str]]) -> dict[str, list[Entry]]:
@@ -112,11 +115,13 @@ def category_facet(corpus: Corpus) -> Facet:
         group = publication.short_title if publication else category.publication
         description = md.text(category.description) if category.description else ""
         values.append(Value(category.id, category.label, cases[category.label], group=group, description=description))
-    return Facet(paths.CATEGORIES, "カテゴリ", "カテゴリは出典資料ごとの分類です。資料ごとに、その資料が事例を分けた分類のまま並べています。", values, search_key="category")
+    intro = "カテゴリは出典資料ごとの分類です。資料ごとに、その資料が事例を分けた分類のまま並べています。"
+    return Facet(paths.CATEGORIES, "カテゴリ", intro, values, search_key="category", category_column=False)
 
 
 def prefecture_facet(corpus: Corpus) -> Facet:
     t = corpus.taxonomy
+    organisations = Organisations(corpus)
     cases = _index_by(corpus.cases, lambda e: [_case(e).organisation.prefecture])
     pages = _index_by(corpus.pages, lambda e: [o.prefecture] if (o := getattr(e.model, "organisation", None)) else [])
     values = []
@@ -125,7 +130,7 @@ def prefecture_facet(corpus: Corpus) -> Facet:
         names = sorted({_case(e).organisation.name for e in cases[prefecture.label]})
         details = []
         if names:
-            details.append("## 団体\n\n" + "、".join(md.link(name, md.relative(here, paths.organisation(name))) for name in names))
+            details.append("## 団体\n\n" + "、".join(md.link(name, md.relative(here, organisations.target(name))) for name in names))
         region = t.region_of(prefecture).label
         values.append(Value(prefecture.id, prefecture.label, cases[prefecture.label], pages[prefecture.label], region, md.text(f"{region}地方"), details))
     return Facet(paths.PREFECTURES, "都道府県", "事例の団体がある都道府県を、地方ごとに並べています。都道府県の事例と、その都道府県内の市区町村の事例を含みます。", values, search_key="prefecture")
@@ -163,6 +168,7 @@ def kind_facet(corpus: Corpus) -> Facet:
 
 def organisation_facet(corpus: Corpus) -> Facet:
     t = corpus.taxonomy
+    links = Organisations(corpus)
     cases = _index_by(corpus.cases, lambda e: [_case(e).organisation.name])
     pages = _index_by(corpus.pages, lambda e: [o.name] if (o := getattr(e.model, "organisation", None)) else [])
     organisations = {}
@@ -180,8 +186,14 @@ def organisation_facet(corpus: Corpus) -> Facet:
         description = "・".join(where)
         if populations:
             description += "　人口（資料の表記）: " + "、".join(md.text(p) for p in populations)
-        values.append(Value(name, name, cases[name], pages[name], organisation.prefecture, description))
-    return Facet(paths.ORGANISATIONS, "団体", "事例や資料がある団体を、都道府県ごとに並べています。同じ団体の複数の資料の事例をまとめて見られます。", values)
+        elsewhere = "" if links.has_page(name) else links.target(name)
+        values.append(Value(name, name, cases[name], pages[name], organisation.prefecture, description, elsewhere=elsewhere))
+    return Facet(
+        paths.ORGANISATIONS,
+        "団体",
+        "事例や資料がある団体を、都道府県ごとに並べています。団体名のリンク先は、事例・資料が一つの団体ではそのページ、複数ある団体ではそれらをまとめたページです。",
+        values,
+    )
 
 
 def scheme_facet(corpus: Corpus) -> Facet:
@@ -232,7 +244,9 @@ def source_facet(corpus: Corpus) -> Facet:
         values.append(
             Value(publication.id, publication.short_title, cases[publication.id], pages[publication.id], description=description, case_groups=[g for g in groups if g[1]])
         )
-    return Facet(paths.SOURCES, "出典資料", "事例と資料の出典です。事例の文章は、ここに挙げた資料から書き写しています。", values, search_key="source")
+    intro = "事例と資料の出典です。事例の文章は、ここに挙げた資料から書き写しています。"
+    # A publication's page lists its cases under their categories' headings: no category column.
+    return Facet(paths.SOURCES, "出典資料", intro, values, search_key="source", category_column=False)
 
 
 FACETS: list[Callable[[Corpus], Facet]] = [
@@ -269,7 +283,8 @@ def render_index(facet: Facet, figure: str = "") -> str:
                 if group in facet.group_descriptions:
                     parts.append(facet.group_descriptions[group])
         label = facet.prefix + value.label
-        cell = md.link(label, md.relative(here, paths.value(facet.folder, value.id))) if value.has_page else md.text(label)
+        target = value.elsewhere or (paths.value(facet.folder, value.id) if value.has_page else "")
+        cell = md.link(label, md.relative(here, target)) if target else md.text(label)
         summary = value.description.split("\n\n")[0]
         rows.append([cell, f"{len(value.cases)} 件", summary])
     flush()
@@ -293,7 +308,7 @@ def render_value(facet: Facet, value: Value, tables: CaseTables, figure: str = "
         for title, entries in value.case_groups or [("", value.cases)]:
             if title:
                 parts.append(f"### {md.text(title)}")
-            parts.append(tables.table(entries, here))
+            parts.append(tables.table(entries, here, facet.category_column))
     if value.pages:
         parts.append("## 資料・デジタル人材の声\n\n" + page_list(value.pages, here))
     return "\n\n".join(parts) + "\n"
@@ -305,7 +320,7 @@ class FacetPages:
     def run(self, context: BuildContext) -> None:
         facets = {facet.folder: facet for facet in (build(context.corpus) for build in FACETS)}
         t, urls = context.corpus.taxonomy, context.use_directory_urls
-        tables = CaseTables(t)
+        tables = CaseTables(t, Organisations(context.corpus))
         for facet in facets.values():
             figure = pictures.index_figure(facet, facets, t, urls)  # the map and charts (same counts as the table)
             context.add(OutputFile(paths.index(facet.folder), render_index(facet, figure)))

@@ -67,9 +67,12 @@ def term_label(term: GlossaryTerm) -> str:
 def term_definitions(terms: list[GlossaryTerm], here: str) -> str:
     """Definition list of terms, each linked to its entry in the glossary."""
     glossary = md.relative(here, paths.GLOSSARY)
-    return md.definitions(
-        (md.link(term_label(term), f"{glossary}#{term.id}"), md.paragraphs(term.definition, indent="    ")) for term in terms
-    )
+    return md.definitions(_definition(term_label(term), f"{glossary}#{term.id}", term.definition) for term in terms)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few dozen terms on thousands of case pages, all linking from one folder
+def _definition(label: str, target: str, definition: str) -> tuple[str, str]:
+    return md.link(label, target), md.paragraphs(definition, indent="    ")
 
 
 def glossary_box(terms: list[GlossaryTerm], here: str) -> str:

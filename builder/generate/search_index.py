@@ -21,10 +21,13 @@ Index format (``index``):
 - ``terms``: every term, sorted by code point; ``postings[i]`` belongs to
   ``terms[i]``: a flat list of ``field, count, (case gap, term frequency) × count``
   per field that has the term, case gaps counted from the previous case (first from -1).
+  In Python a numpy array (``to_json()`` writes lists); the chunks encode the same numbers
+  as text (``search_shards.encode``).
 
 Alongside go, per case, what a result shows (including plain text for
 snippets) and which facet values it has, the query tables of
-``builder.generate.query_hints`` and the pattern of the cases' URLs.
+``builder.generate.query_hints``, the pattern of the cases' URLs and each
+case's folded text (``haystacks``, from which search_shards finds joints).
 
 The site ships this data cut into chunks that a query loads by need
 (``builder.generate.search_shards``; ``INDEX_SCRIPT`` is their manifest).
@@ -42,6 +45,7 @@ from builder.generate import paths
 from builder.generate.common import sort_cases
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.query_hints import query_hints
+from builder.generate.search_shards import haystack_parts, shard
 from builder.models import Case
 from builder.search_terms import WORD_RUN, fold, japanese_mask, terms
 from builder.taxonomy import Taxonomy
@@ -107,8 +111,8 @@ def case_text(entry: Entry) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def fields(entry: Entry, taxonomy: Taxonomy) -> dict[str, str]:
-    """The text of each indexed field of one case."""
+def fields(entry: Entry, taxonomy: Taxonomy, text: str | None = None) -> dict[str, str]:
+    """The text of each indexed field of one case (``text``: its case_text(), if made already)."""
     case: Case = entry.model  # type: ignore[assignment]
     organisation = case.organisation
     prefecture = taxonomy.prefectures.resolve(organisation.prefecture)
@@ -124,8 +128,27 @@ def fields(entry: Entry, taxonomy: Taxonomy) -> dict[str, str]:
         "organisation": " ".join([organisation.name, organisation.prefecture, region]),
         "tags": "\n".join(tags),
         "summary": case.summary or "",
-        "text": case_text(entry),
+        "text": case_text(entry) if text is None else text,
     }
+
+
+def folded(texts: dict[str, str], case: dict[str, Any]) -> tuple[list[str], str]:
+    """The folded text of each field (FIELDS order) and the case's haystack (search_shards.haystack_parts).
+
+    Both hold the title, summary and body, which are most of the text, and folding was a third of the
+    stage (10,000 cases: ~8 s): each distinct piece is folded once. Folding texts joined by a line or a
+    space is folding each and joining them: NFKC composes and reorders nothing across either
+    (textnorm.nfkc), lower() reads no context across them, and a katakana look-alike only looks at
+    its neighbours, which they are not (tests compare with fold() of the whole).
+    """
+    done: dict[str, str] = {}
+
+    def once(text: str) -> str:
+        if text not in done:
+            done[text] = fold(text)
+        return done[text]
+
+    return [once(texts[name]) for name in FIELDS], "\n".join(map(once, haystack_parts(case)))
 
 
 def document(entry: Entry, taxonomy: Taxonomy) -> dict[str, list[str]]:
@@ -153,8 +176,8 @@ def _term(key: int, words: list[str]) -> str:
     return chr(key >> 21) + chr(key & 0x1FFFFF) if key >= 1 << 21 else chr(key)
 
 
-def build_index(entries: list[Entry], taxonomy: Taxonomy) -> dict[str, Any]:
-    """Postings and field lengths (format in the module docstring); cases are positions in ``entries``.
+def build_index(texts: list[list[str]]) -> dict[str, Any]:
+    """Postings and field lengths (format in the module docstring) of each case's folded fields (folded()).
 
     The terms are those of ``builder.search_terms.terms`` (``document()``), found as numbers with numpy:
     a pair is its two code points, a lone kanji/kana its own, a word a number past both. 10,000
@@ -164,20 +187,17 @@ def build_index(entries: list[Entry], taxonomy: Taxonomy) -> dict[str, Any]:
     """
     import numpy as np
 
-    width, size = len(FIELDS), len(entries)
+    width, size = len(FIELDS), len(texts)
     words: dict[str, int] = {}
     lengths = np.zeros(size * width, dtype=np.int64)
     found: list[tuple[Any, Any, Any]] = []  # per batch: term key, case × width + field, term frequency
     for begin in range(0, size, INDEX_BATCH):
-        texts = []
-        for entry in entries[begin : begin + INDEX_BATCH]:
-            text = fields(entry, taxonomy)
-            texts += [fold(text[name]) for name in FIELDS]
-        whole = "\n".join(texts)  # a line is a separator: no term crosses two texts
+        batch = [text for case in texts[begin : begin + INDEX_BATCH] for text in case]
+        whole = "\n".join(batch)  # a line is a separator: no term crosses two texts
         points = np.frombuffer(whole.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         where, keys = _term_keys(points, words, whole)
-        slot = np.searchsorted(np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]), where, side="right") - 1
-        lengths[begin * width : begin * width + len(texts)] = np.bincount(slot, minlength=len(texts))
+        slot = np.searchsorted(np.cumsum([0] + [len(t) + 1 for t in batch[:-1]]), where, side="right") - 1
+        lengths[begin * width : begin * width + len(batch)] = np.bincount(slot, minlength=len(batch))
         counted, tf = np.unique((keys << 13) | slot, return_counts=True)  # slot < 2**13: INDEX_BATCH × width
         found.append((counted >> 13, (counted & 0x1FFF) + begin * width, tf))
     rows = lengths.reshape(size, width).tolist()
@@ -194,7 +214,7 @@ def build_index(entries: list[Entry], taxonomy: Taxonomy) -> dict[str, Any]:
         keys = (rank[np.searchsorted(distinct, keys)] * width + slot % width) * size + slot // width
         order = np.argsort(keys)
         ordered_batches.append((keys[order], tf[order]))
-    postings: list[list[int]] = []
+    postings: list[Any] = []
     step = max(1, -(-len(names) // max(1, len(found))))
     for first in range(0, len(names), step):
         low, high = first * width * size, (first + step) * width * size
@@ -208,8 +228,8 @@ def build_index(entries: list[Entry], taxonomy: Taxonomy) -> dict[str, Any]:
     return {"version": 1, "fields": FIELDS, "lengths": rows, "terms": sorted(names), "postings": postings}
 
 
-def _flat_postings(keys: Any, tf: Any, width: int, size: int) -> list[list[int]]:
-    """Each term's flat postings from its sorted (term × width + field) × size + case keys."""
+def _flat_postings(keys: Any, tf: Any, width: int, size: int) -> list[Any]:
+    """Each term's flat postings (a numpy view) from its sorted (term × width + field) × size + case keys."""
     import numpy as np
 
     group, case = np.divmod(keys, size)  # group: term × width + field
@@ -218,15 +238,14 @@ def _flat_postings(keys: Any, tf: Any, width: int, size: int) -> list[list[int]]
     gaps = case - np.r_[-1, case[:-1]]
     gaps[starts] = case[starts] + 1
     # Laid out flat: per group its field and count, then (case gap, term frequency) per case.
-    flat = np.empty(2 * (len(keys) + len(starts)), dtype=np.int64)
+    flat = np.empty(2 * (len(keys) + len(starts)), dtype=np.int32)  # every number is at most the cases' count
     at = 2 * (np.arange(len(keys)) + np.cumsum(change))
     flat[at], flat[at + 1] = gaps, tf
     heads = 2 * (starts + np.arange(len(starts)))
     flat[heads], flat[heads + 1] = group[starts] % width, np.diff(np.r_[starts, len(keys)])
     term_of = group[starts] // width
     bounds = [*heads[np.r_[True, term_of[1:] != term_of[:-1]]].tolist(), len(flat)]
-    values = flat.tolist()
-    return [values[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [flat[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def read_postings(index: dict[str, Any], term: str) -> dict[int, dict[str, int]]:
@@ -263,8 +282,8 @@ def facets(entries: list[Entry], corpus: Corpus) -> list[dict[str, Any]]:
     return out
 
 
-def result(entry: Entry, taxonomy: Taxonomy, use_directory_urls: bool) -> dict[str, Any]:
-    """What a search result shows (all text; the page renders it with textContent)."""
+def result(entry: Entry, taxonomy: Taxonomy, use_directory_urls: bool, text: str) -> dict[str, Any]:
+    """What a search result shows (all text; the page renders it with textContent); ``text`` is case_text()."""
     case: Case = entry.model  # type: ignore[assignment]
     publication = taxonomy.publication(case.source.publication)
     band = taxonomy.band_for(case.population.value)
@@ -282,7 +301,7 @@ def result(entry: Entry, taxonomy: Taxonomy, use_directory_urls: bool) -> dict[s
         "category": case.category,
         "keywords": case.keywords,
         "summary": case.summary or "",
-        "text": case_text(entry),
+        "text": text,
         "source": publication.short_title if publication else case.source.publication,
     }
 
@@ -290,19 +309,29 @@ def result(entry: Entry, taxonomy: Taxonomy, use_directory_urls: bool) -> dict[s
 def search_data(corpus: Corpus, use_directory_urls: bool) -> dict[str, Any]:
     # Cases in the index pages' order, which is also the order of results for an empty query.
     entries = sort_cases(corpus.cases, corpus.taxonomy)
+    bodies = [case_text(entry) for entry in entries]
+    cases = [result(entry, corpus.taxonomy, use_directory_urls, body) for entry, body in zip(entries, bodies)]
+    texts = [folded(fields(entry, corpus.taxonomy, body), case) for entry, body, case in zip(entries, bodies, cases)]
     return {
-        "index": build_index(entries, corpus.taxonomy),
+        "index": build_index([case_fields for case_fields, _ in texts]),
         "facets": facets(entries, corpus),
-        "cases": [result(entry, corpus.taxonomy, use_directory_urls) for entry in entries],
+        "cases": cases,
         "hints": query_hints(corpus.taxonomy),
         # Every case's URL with "{id}" for its id: the sharded index's names (search_shards) carry no URLs.
         "caseUrl": paths.url(paths.case("{id}"), use_directory_urls),
+        # Each case's folded haystack, for search_shards' joints (not shipped: the site holds the joints).
+        "haystacks": [haystack for _, haystack in texts],
     }
+
+
+def to_json(data: dict[str, Any]) -> str:
+    """search_data() as JSON: the postings' numpy arrays as lists (what the unsharded engine reads)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=lambda array: array.tolist())
 
 
 def index_script(data: dict[str, Any]) -> str:
     # window.DxNavi.keywordIndex.receive() takes it whether this script loads first or last.
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = to_json(data)
     return f"(window.DXNAVI_SEARCH_QUEUE = window.DXNAVI_SEARCH_QUEUE || []).push({payload});\n"
 
 
@@ -358,8 +387,6 @@ class KeywordSearch:
     name = "keyword-search"
 
     def run(self, context: BuildContext) -> None:
-        from builder.generate.search_shards import shard
-
         data = search_data(context.corpus, context.use_directory_urls)
         # In chunks a query loads by need (INDEX_SCRIPT becomes their manifest); index_script() is the whole, for tools.
         for path, content in shard(data).items():

@@ -8,16 +8,17 @@ writes it as files the page loads by need:
   cases, the query tables (``query_hints``) and the first key of every postings chunk.
 - ``search/k/t<N>.js``, postings chunks of about ``CHUNK_BYTES``. One key space, sorted in
   UTF-16 code unit order (how JavaScript compares strings), holds three kinds of key, each in its
-  own table of a chunk:
+  own table of a chunk, whose values are lists of numbers written as text (``encode()``: half the
+  bytes of JSON arrays, and read only for the keys a query ranks by):
   ``t`` index terms → postings (the search_index format);
   ``u`` a lone kanji or kana that is not itself a term → the summed postings of the terms that
   contain it (ranking.js looks 町 up inside 五霞町; one key answers that instead of every pair);
-  ``j`` joints → the cases whose text contains them: every three characters of a kanji/kana run,
-  and where a word meets a kanji/kana run (itパス). ranking.js asks whether neighbouring query
-  terms stand together in a case; the joints answer exactly what searching the case's text did,
-  without the text. A joint sorts right after the pair it begins with (研修 < 研修会), so a pair
-  and its joints mostly share a chunk, and a word being typed (passp…) finds its words in the
-  chunks of one key range.
+  ``j`` joints → the cases whose text contains them (gaps, as in postings): every three characters
+  of a kanji/kana run, and where a word meets a kanji/kana run (itパス). ranking.js asks whether
+  neighbouring query terms stand together in a case; the joints answer exactly what searching the
+  case's text did, without the text. A joint sorts right after the pair it begins with (研修 <
+  研修会), so a pair and its joints mostly share a chunk, and a word being typed (passp…) finds its
+  words in the chunks of one key range.
 - ``search/k/d<N>.js``, what results show (snippet text included), ``CASES_PER_CHUNK`` cases
   each in index order: loaded only for the cases shown.
 - ``search/k/facets.js``, the cases of every facet value: loaded by a filter, a stated property
@@ -40,13 +41,14 @@ Measured with tools/bench_search.py (10,000 synthetic cases): a first query fetc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import operator
 from collections import defaultdict
 from typing import Any
 
-from builder.search_terms import JAPANESE_RUN, WORD_RUN, fold, japanese_mask
+from builder.search_terms import JAPANESE_RUN, WORD_RUN, japanese_mask
 
 MANIFEST = "search/index.js"
 FOLDER = "search/k"
@@ -67,6 +69,12 @@ VERSION = 2
 # Cases per numpy pass over their text (joints): arrays of a few MB. Fresh memory is slow to touch on
 # the build machines (a VM faults it in: ~2 s per GB), and one pass over 10,000 cases took ~1 GB.
 JOINT_BATCH = 500
+# A joint is three places among the Japanese code points (_japanese_places, ~160,000); with a text's
+# place in its batch it is one number, so that one sort orders a batch (by joint, then by text).
+_PLACE_BITS, _TEXT_BITS = 18, 9
+assert JOINT_BATCH <= 1 << _TEXT_BITS and 3 * _PLACE_BITS + _TEXT_BITS < 64
+# Numbers per numpy pass of encode(): arrays of a few MB, for the same reason.
+ENCODE_BATCH = 1 << 19
 
 
 def _json(value: Any) -> str:
@@ -78,11 +86,13 @@ def utf16(key: str) -> bytes:
     return key.encode("utf-16-be")
 
 
-def haystack(case: dict[str, Any]) -> str:
-    """The folded text ranking.js searched for phrases (api.js haystack(), from the same fields)."""
+def haystack_parts(case: dict[str, Any]) -> list[str]:
+    """The texts whose folded lines are what ranking.js searched for phrases (api.js haystack(), the same fields).
+
+    search_index.folded() folds them, once with the fields that share them, into data["haystacks"].
+    """
     parts = [case["title"], case["organisation"], case["prefecture"], case["region"], "\n".join(case["keywords"])]
-    parts += [case["category"], case["summary"], case["text"]]
-    return fold("\n".join(parts))
+    return parts + [case["category"], case["summary"], case["text"]]
 
 
 def _word_joints(folded: str) -> set[str]:
@@ -100,16 +110,34 @@ def _word_joints(folded: str) -> set[str]:
     return found
 
 
-def _joint_cases(texts: list[str]) -> dict[str, list[int]]:
-    """Joint -> the positions of the folded texts that hold it, ascending (see joints())."""
+@functools.cache
+def _japanese_places() -> tuple[Any, list[int]]:
+    """Each Japanese code point's place among them (by code point), and the code point at each place."""
     import numpy as np
 
-    out: dict[str, list[int]] = defaultdict(list)
+    codes = np.arange(0x40000)
+    japanese = japanese_mask(codes)
+    places = np.zeros(len(codes), dtype=np.int64)
+    places[japanese] = np.arange(int(japanese.sum()))
+    return places, codes[japanese].tolist()
+
+
+def joint_postings(texts: list[str]) -> tuple[list[str], list[Any]]:
+    """Every joint of the folded texts (see joints()) and the gaps between the positions of the texts
+    holding it, ascending (a numpy array per joint)."""
+    import numpy as np
+
+    words: dict[str, list[int]] = defaultdict(list)
     for position, text in enumerate(texts):
         for joint in _word_joints(text):
-            out[joint].append(position)
+            words[joint].append(position)
     # Three characters of a kanji/kana run: ~1,000 per case, so numbered and sorted with numpy, in
     # batches (a word joint holds a letter or digit, so the two kinds never name the same joint).
+    # Each batch adds to every joint it holds the gaps from the joint's last text in earlier batches.
+    place_of, points_at = _japanese_places()
+    number: dict[int, int] = {}  # joint (its three characters' places) -> its place in pieces
+    pieces: list[list[Any]] = []
+    last = np.zeros(0, dtype=np.int32)  # by place: the last text holding the joint so far
     for begin in range(0, len(texts), JOINT_BATCH):
         batch = texts[begin : begin + JOINT_BATCH]
         points = np.frombuffer("\n".join(batch).encode("utf-32-le"), dtype=np.uint32)  # a line: no joint crosses texts
@@ -117,20 +145,28 @@ def _joint_cases(texts: list[str]) -> dict[str, list[int]]:
         at = np.flatnonzero(japanese[:-2] & japanese[1:-1] & japanese[2:])
         if not len(at):
             continue
-        wide = points.astype(np.int64)
-        keys = (wide[at] << 42) | (wide[at + 1] << 21) | wide[at + 2]
         starts = np.cumsum([0] + [len(text) + 1 for text in batch[:-1]])
-        held = np.searchsorted(starts, at, side="right") - 1 + begin  # ascending, as at is
-        order = np.argsort(keys, kind="stable")  # by joint, then by text
-        keys, held = keys[order], held[order]
-        first = np.r_[True, (keys[1:] != keys[:-1]) | (held[1:] != held[:-1])]  # each (joint, text) once
-        keys, held = keys[first], held[first]
-        bounds = np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)].tolist()
-        positions = held.tolist()
-        for a, b in zip(bounds, bounds[1:]):
-            key = int(keys[a])
-            out[chr(key >> 42) + chr((key >> 21) & 0x1FFFFF) + chr(key & 0x1FFFFF)] += positions[a:b]
-    return dict(out)
+        joint = (place_of[points[at]] << _PLACE_BITS | place_of[points[at + 1]]) << _PLACE_BITS | place_of[points[at + 2]]
+        found = np.sort(joint << _TEXT_BITS | (np.searchsorted(starts, at, side="right") - 1))  # by joint, then by text
+        found = found[np.r_[True, found[1:] != found[:-1]]]  # each (joint, text) once (np.unique hashes: ~20 times slower)
+        keys, held = found >> _TEXT_BITS, (found & ((1 << _TEXT_BITS) - 1)).astype(np.int32) + begin
+        heads = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        places = np.array([number.setdefault(key, len(number)) for key in keys[heads].tolist()], dtype=np.int64)
+        if len(number) > len(last):
+            last = np.r_[last, np.full(len(number) - len(last), -1, dtype=np.int32)]
+            pieces += [[] for _ in range(len(number) - len(pieces))]
+        gaps = held - np.r_[np.int32(-1), held[:-1]]
+        gaps[heads] = held[heads] - last[places]
+        ends = np.r_[heads[1:], len(held)]
+        last[places] = held[ends - 1]
+        for place, a, b in zip(places.tolist(), heads.tolist(), ends.tolist()):
+            pieces[place].append(gaps[a:b])
+    mask = (1 << _PLACE_BITS) - 1
+    names = ["".join(chr(points_at[key >> shift & mask]) for shift in (2 * _PLACE_BITS, _PLACE_BITS, 0)) for key in number]
+    values = [np.concatenate(parts) for parts in pieces]
+    names += words
+    values += [np.diff(cases, prepend=-1) for cases in words.values()]
+    return names, values
 
 
 def joints(folded: str) -> set[str]:
@@ -140,21 +176,21 @@ def joints(folded: str) -> set[str]:
     and the run it touches make the word and one or two characters (it + パス → itパス), and the
     text may hold the word at the end of a longer one (editパス contains itパス): all suffixes.
     """
-    return set(_joint_cases([folded]))
+    return set(joint_postings([folded])[0])
 
 
 def _gaps(positions: list[int]) -> list[int]:
     return list(map(operator.sub, positions, [-1, *positions[:-1]]))
 
 
-def _arrays(flat: list[int], size: int) -> tuple[Any, Any]:
+def _arrays(flat: Any, size: int) -> tuple[Any, Any]:
     """(field × size + case, term frequency) of one term's flat postings, as numpy arrays."""
     import numpy as np
 
     keys, counts = [], []
     i = 0
     while i < len(flat):
-        field, count = flat[i], flat[i + 1]
+        field, count = int(flat[i]), int(flat[i + 1])
         pairs = flat[i + 2 : i + 2 + 2 * count]
         i += 2 + 2 * count
         keys.append(field * size + np.cumsum(pairs[0::2]) - 1)
@@ -162,7 +198,7 @@ def _arrays(flat: list[int], size: int) -> tuple[Any, Any]:
     return np.concatenate(keys), np.concatenate(counts)
 
 
-def unions(index: dict[str, Any]) -> dict[str, list[int]]:
+def unions(index: dict[str, Any]) -> dict[str, Any]:
     """For each kanji/kana that is not a term: the summed postings of the terms holding it (ranking.js containing())."""
     import numpy as np
 
@@ -175,7 +211,7 @@ def unions(index: dict[str, Any]) -> dict[str, list[int]]:
                 if ch not in terms:  # the lone term itself answers, as ranking.js looks it up first
                     holders[ch].append(n)
     decoded: dict[int, tuple[Any, Any]] = {}
-    out: dict[str, list[int]] = {}
+    out: dict[str, Any] = {}
     for ch, numbers in holders.items():
         for n in numbers:
             if n not in decoded:
@@ -184,7 +220,7 @@ def unions(index: dict[str, Any]) -> dict[str, list[int]]:
         counts = np.concatenate([decoded[n][1] for n in numbers])
         summed = np.bincount(keys, weights=counts, minlength=fields * size).astype(np.int64)
         present = np.flatnonzero(summed)  # ascending: by field, then by case, as search_index encodes
-        flat: list[int] = []
+        parts = []
         for field in range(fields):
             docs = present[(present >= field * size) & (present < (field + 1) * size)]
             if not len(docs):
@@ -192,39 +228,128 @@ def unions(index: dict[str, Any]) -> dict[str, list[int]]:
             pairs = np.empty(2 * len(docs), dtype=np.int64)
             pairs[0::2] = np.diff(docs - field * size, prepend=-1)
             pairs[1::2] = summed[docs]
-            flat += [field, len(docs), *pairs.tolist()]
-        out[ch] = flat
+            parts += [np.array([field, len(docs)]), pairs]
+        out[ch] = np.concatenate(parts)
     return out
 
 
-def joint_cases(cases: list[dict[str, Any]]) -> dict[str, list[int]]:
-    """Joint -> the positions of the cases whose text (haystack()) holds it, ascending."""
-    return _joint_cases([haystack(case) for case in cases])
+# The numbers of the chunks' values as text: one digit a character, of DIGITS (printable ASCII but " and \,
+# so a JSON string holds them as they are). See encode().
+DIGITS = "".join(ch for ch in map(chr, range(0x20, 0x7F)) if ch not in '"\\')
+# Digits that end a number; the others (MORE) continue it. Most numbers are small (term frequencies,
+# gaps in a frequent term's cases), and a number below LAST is one character: 80 of the 93 made the
+# smallest chunks, raw and gzipped, at 1,000 and 10,000 synthetic cases. Against the decimal JSON
+# arrays at 1,000 cases: these half the characters and 13 % less gzipped; base64 of LEB128 varints
+# 64 % of the characters but 3 % more gzipped (gzip finds no repeats in base64's 6-bit groups).
+LAST = 80
+MORE = len(DIGITS) - LAST
+_CHARACTERS = DIGITS.encode("ascii").ljust(256, b"\0")  # digit -> its character, for bytes.translate()
+
+
+def encode(lists: list[Any]) -> list[str]:
+    """Each list of non-negative integers as text: the format of the chunks' values, which
+    keyword-index.js's numbers() reads.
+
+    A number is written least significant digit first: digits of MORE (DIGITS[LAST + d]) while what
+    is left is LAST or more, dividing it by MORE each time, then the rest as one digit below LAST
+    (DIGITS[d]). 0–79 is one character, to 1,039 two, to 13,519 three. The lists are postings
+    (search_index's format: field, count, (case gap, term frequency) × count) and joints' case gaps.
+    """
+    import numpy as np
+
+    out: list[str] = []
+    for rest, bounds in _batches(lists):
+        more = np.zeros(len(rest), dtype=np.int64)  # digits of MORE each number takes
+        high = np.flatnonzero(rest >= LAST)  # few: most numbers are one digit, written at once below
+        scaled = rest[high]
+        while len(scaled):
+            more[high] += 1
+            scaled //= MORE
+            keep = scaled >= LAST
+            high, scaled = high[keep], scaled[keep]
+        ends = np.cumsum(more + 1)
+        digits = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+        digits[ends - 1] = np.where(more == 0, rest, 0)
+        high = np.flatnonzero(more)
+        left, at, count = rest[high], (ends - more - 1)[high], more[high]
+        while len(left):  # the digits of MORE, then the last one
+            digits[at] = LAST + left % MORE
+            left, at, count = left // MORE, at + 1, count - 1
+            done = count == 0
+            digits[at[done]] = left[done]
+            left, at, count = left[~done], at[~done], count[~done]
+        text = digits.tobytes().translate(_CHARACTERS).decode("ascii")
+        edges = np.r_[0, ends][bounds].tolist()
+        out += [text[a:b] for a, b in zip(edges, edges[1:])]
+    return out
+
+
+def json_lengths(lists: list[Any]) -> list[int]:
+    """The length of each list (see encode()) written as a JSON array of decimal numbers."""
+    import numpy as np
+
+    out: list[int] = []
+    for values, bounds in _batches(lists):
+        digits = np.ones(len(values), dtype=np.int64)
+        power = 10
+        while len(values) and power <= values.max():
+            digits += values >= power
+            power *= 10
+        total = np.r_[0, np.cumsum(digits)][bounds]
+        count = np.diff(bounds)
+        out += (np.diff(total) + np.maximum(count - 1, 0) + 2).tolist()
+    return out
+
+
+def _batches(lists: list[Any]) -> Any:
+    """(numbers, where each list begins and the last ends) of consecutive lists, ENCODE_BATCH numbers or so at a time."""
+    import numpy as np
+
+    begin, count = 0, 0
+    for end, values in enumerate(lists, start=1):
+        count += len(values)
+        if count >= ENCODE_BATCH or end == len(lists):
+            part = lists[begin:end]
+            flat = np.concatenate([np.asarray(values, dtype=np.int64) for values in part])
+            yield flat, np.cumsum([0, *map(len, part)])
+            begin, count = end, 0
 
 
 def postings_chunks(data: dict[str, Any]) -> list[dict[str, dict[str, list]]]:
-    """The key space cut into chunks of about CHUNK_BYTES, each {table: {keys, values as JSON}}."""
+    """The key space cut into chunks of about CHUNK_BYTES, each {table: {keys, values (encode())}}.
+
+    A chunk's size counts each value as a JSON array of decimal numbers, as the chunks held them when
+    CHUNK_BYTES was measured: the same layout, whose values now weigh about half that.
+    """
     index = data["index"]
-    entries: list[tuple[bytes, str, str, list[int]]] = [(utf16(t), t, "t", p) for t, p in zip(index["terms"], index["postings"])]
-    entries += [(utf16(ch), ch, "u", p) for ch, p in unions(index).items()]
-    entries += [(utf16(j), j, "j", _gaps(docs)) for j, docs in joint_cases(data["cases"]).items()]
+    union = unions(index)
+    tables = [
+        ("t", index["terms"], index["postings"]),
+        ("u", list(union), list(union.values())),
+        ("j", *joint_postings(data["haystacks"])),
+    ]
+    entries: list[tuple[bytes, str, str, str, int]] = []
+    for table, keys, values in tables:
+        entries += zip(map(utf16, keys), keys, [table] * len(keys), encode(values), json_lengths(values))
     entries.sort(key=lambda e: e[0])  # keys of the three tables never coincide (a lone char is a term or a union)
     chunks: list[dict[str, dict[str, list]]] = []
     size = CHUNK_BYTES
-    for _, key, table, value in entries:
+    for _, key, table, value, length in entries:
         if not chunks or (size >= CHUNK_BYTES and table != "j"):  # a pair's joints stay in its chunk (CHUNK_BYTES)
             chunks.append({name: {"keys": [], "values": []} for name in ("t", "u", "j")})
             size = 0
-        encoded = _json(value)  # once: it sizes the chunk and goes into its script (_chunk_json)
         chunks[-1][table]["keys"].append(key)
-        chunks[-1][table]["values"].append(encoded)
-        size += len(key.encode("utf-8")) + 4 + len(encoded)
+        chunks[-1][table]["values"].append(value)
+        size += len(key.encode("utf-8")) + 4 + length
     return chunks
 
 
 def _chunk_json(chunk: dict[str, dict[str, list]]) -> str:
-    """json.dumps of a chunk whose values are JSON already."""
-    tables = [f'"{name}":{{"keys":{_json(t["keys"])},"values":[{",".join(t["values"])}]}}' for name, t in chunk.items()]
+    """json.dumps of a chunk, whose values need no escapes (DIGITS)."""
+    tables = []
+    for name, table in chunk.items():
+        values = ",".join('"' + value + '"' for value in table["values"])
+        tables.append(f'"{name}":{{"keys":{_json(table["keys"])},"values":[{values}]}}')
     return "{" + ",".join(tables) + "}"
 
 

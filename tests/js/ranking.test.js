@@ -80,3 +80,19 @@ test("another name from the taxonomy finds a case that uses only that name", fun
   const docs = [{ title: "複業人材の活用" }, { title: "研修" }];
   assert.deepEqual(ranked(docs, "副業人材", { hints }), [0], "the expansion 複業人材 must be searched too");
 });
+
+test("each case's matched runs are its own, whenever they are read", function () {
+  const docs = [
+    { title: "研修", text: filler + "外部アドバイザーを招いた。" },
+    { title: "研修", text: filler + "アドは少し、ドバは別、バイクとイザと、ザーも。" },
+    { title: "研修", text: filler + "外部の人材を活用した。" },
+  ];
+  const engine = api.createEngine(searchData(docs));
+  const results = engine.keyword(engine.plan("外部 アドバイザー"));
+  engine.keyword(engine.plan("研修")); // another ranking in between must not change them
+  const runs = new Map(results.map(function (r) { return [r.doc, r.matched.map(function (m) { return m.text; })]; }));
+  assert.deepEqual(runs.get(0), ["外部", "アドバイザー"]);
+  assert.deepEqual(runs.get(2), ["外部"]);
+  assert.ok(!runs.get(1).includes("アドバイザー"), "scattered pairs are not a matched run: " + runs.get(1));
+  assert.equal(results[0].matched, results[0].matched, "worked out once");
+});

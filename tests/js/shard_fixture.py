@@ -4,8 +4,9 @@ Usage: python tests/js/shard_fixture.py OUT [--root PROJECT] [--chunk-bytes N]
 
 OUT/whole.json is ``search_index.search_data()`` (what the unsharded engine reads); OUT/site/ holds
 ``search_shards.shard()``'s files as the site ships them; OUT/queries.json the query table: the
-labelled queries of tests/search_eval/ and the edge cases below. Small chunks (--chunk-bytes) put
-a key range across several chunks, which the test needs to exercise.
+labelled queries of tests/search_eval/ and the edge cases below; OUT/numbers.json ``search_shards.encode()``'s
+text of NUMBERS, which the browser's decoder must read back. Small chunks (--chunk-bytes) put a key range
+across several chunks, which the test needs to exercise.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ EDGE_QUERIES = [
     "BPRワークショップ", "5万人", "人口5万人未満", "2023年度", "研修", "研修の効果測定", "DX推進リーダー", "高知県",
     "四国", "政令市", "e-learning", "rpa導入", "chatgpt", "ノーコード", "存在しない言葉ぞぞぞ", "職員 職員 職員",
 ]  # fmt: skip
+# Slices of numbers on both sides of each length of their encoding (LAST × MORE ** k: 80, 1,040, 13,520 …), one empty.
+NUMBERS = [[0], [1, 79, 80, 81], [92, 1039, 1040, 13519, 13520], [175759, 175760, 10_000, 999_999, 2_284_879, 2_284_880], []]
 
 
 def main() -> None:
@@ -38,7 +41,7 @@ def main() -> None:
     import yaml
 
     from builder.generate import search_shards
-    from builder.generate.search_index import search_data
+    from builder.generate.search_index import search_data, to_json
     from builder.project import Project
     from builder.validate import check_project
 
@@ -48,7 +51,9 @@ def main() -> None:
     search_shards.CHUNK_BYTES = args.chunk_bytes
     files = search_shards.shard(data)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "whole.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (args.out / "whole.json").write_text(to_json(data), encoding="utf-8")
+    encoded = search_shards.encode(NUMBERS)
+    (args.out / "numbers.json").write_text(json.dumps({"numbers": NUMBERS, "encoded": encoded}), encoding="utf-8")
     for path, content in files.items():
         target = args.out / "site" / path
         target.parent.mkdir(parents=True, exist_ok=True)

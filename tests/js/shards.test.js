@@ -6,7 +6,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { load, shardedData } = require("./helpers.js");
+const { load, runScript, shardedData } = require("./helpers.js");
 
 const api = load("api");
 const ranking = load("ranking");
@@ -29,6 +29,13 @@ const WHOLE = JSON.parse(fs.readFileSync(path.join(FIXTURE, "whole.json"), "utf-
 const QUERIES = JSON.parse(fs.readFileSync(path.join(FIXTURE, "queries.json"), "utf-8"));
 const SITE = path.join(FIXTURE, "site");
 
+/** What a ranking says of each case, its matched runs (worked out when read) included. */
+function view(results) {
+  return results.map(function (r) {
+    return { doc: r.doc, score: r.score, coverage: r.coverage, phrase: r.phrase, evidence: r.evidence, weak: r.weak, hints: r.hints, matched: r.matched };
+  });
+}
+
 function engines() {
   const sharded = shardedData(SITE);
   return { whole: api.createEngine(WHOLE), sharded: api.createEngine(sharded.data), requested: sharded.requested, manifest: sharded.manifest };
@@ -48,7 +55,7 @@ test("a sharded search ranks the same cases with the same scores as the whole in
     const plan = sharded.plan(query);
     await sharded.prepare(plan);
     const got = sharded.keyword(plan);
-    assert.deepEqual(got, expected, "「" + query + "」: sharded and whole rankings differ");
+    assert.deepEqual(view(got), view(expected), "「" + query + "」: sharded and whole rankings differ");
   }
 });
 
@@ -58,7 +65,7 @@ test("the same holds with stated properties and filters (the facets' cases load 
   assert.ok(plan.boosts.length > 0);
   await sharded.prepare(plan);
   assert.ok(requested.includes("search/k/facets.js"), "a stated property loads the facets' cases");
-  assert.deepEqual(sharded.keyword(plan), whole.keyword(whole.plan("小さな町 外部アドバイザー")));
+  assert.deepEqual(view(sharded.keyword(plan)), view(whole.keyword(whole.plan("小さな町 外部アドバイザー"))));
   const filters = sharded.normaliseFilters({ population: ["under-10k", "10k-30k"], kind: "town" });
   assert.deepEqual(filters, whole.normaliseFilters({ population: ["under-10k", "10k-30k"], kind: "town" }));
   for (const doc of [0, 5, 17, WHOLE.cases.length - 1]) assert.equal(sharded.allowed(doc, filters), whole.allowed(doc, filters));
@@ -112,6 +119,26 @@ test("ranking before the chunks are loaded is refused, not silently wrong", func
   const { sharded } = engines();
   assert.throws(function () { sharded.keyword(sharded.plan("アドバイザー")); }, /読み込む前/);
   assert.throws(function () { sharded.allowed(0, { population: ["under-10k"] }); }, /絞り込み/);
+});
+
+test("numbers() reads back what search_shards.encode() wrote, at every length of a number", function () {
+  const { numbers, encoded } = JSON.parse(fs.readFileSync(path.join(FIXTURE, "numbers.json"), "utf-8"));
+  assert.deepEqual(encoded.map(function (text) { return Array.from(keywordIndex.numbers(text)); }), numbers);
+});
+
+test("every term's postings in the chunks unpack to the whole index's", function () {
+  const { manifest } = engines();
+  const whole = new keywordIndex.KeywordIndex(WHOLE.index);
+  let seen = 0;
+  for (let n = 0; n < manifest.chunks.length; n++) {
+    const chunk = runScript(path.join(SITE, manifest.folder, "t" + n + ".js"));
+    chunk.t.keys.forEach(function (term, i) {
+      assert.equal(typeof chunk.t.values[i], "string");
+      assert.deepEqual(keywordIndex.unpack(chunk.t.values[i]), whole.unpacked(term), term);
+      seen += 1;
+    });
+  }
+  assert.equal(seen, WHOLE.index.terms.length);
 });
 
 test("chunkOf finds the last chunk whose first key is not after the key", function () {

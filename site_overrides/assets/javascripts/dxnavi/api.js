@@ -86,10 +86,10 @@
       return haystacks[doc];
     }
 
-    // Two neighbouring query terms together in a case: its text when in memory, the index's joints when sharded.
-    const joined = data.sharded
-      ? function (doc, text) { return index.joined(doc, text); }
-      : function (doc, text) { return haystack(doc).includes(text); };
+    // Which cases hold two neighbouring query terms together: their text when in memory, the index's joints when sharded.
+    const together = data.sharded
+      ? function (text) { const set = index.jointCases(text); return function (doc) { return set[doc] === 1; }; }
+      : function (text) { return function (doc) { return haystack(doc).includes(text); }; };
 
     function sets(facet) {
       if (!facet.sets) throw new Error("絞り込みの情報を読み込む前に使おうとしました（prepare(plan, {facets: true})）");
@@ -144,7 +144,7 @@
 
     /** Keyword results for a prepared plan, before filters: [{doc, score, …}]. */
     function keyword(p) {
-      return deps.ranking.rank(p, { index, joined, members });
+      return deps.ranking.rank(p, { index, together, members });
     }
 
     /** Load the display data (engine.cases[doc]) of these cases. */
@@ -313,9 +313,12 @@
     const names = e.loadNames();
     names.catch(function () {}); // awaited below; if prepare() fails first, its failure is the one reported
     await e.prepare(plan, { facets: Object.keys(filters).length > 0 });
-    const keywordDocs = e.keyword(plan).filter(function (r) { return e.allowed(r.doc, filters); });
+    const ranked = e.keyword(plan);
+    const keywordDocs = Object.keys(filters).length ? ranked.filter(function (r) { return e.allowed(r.doc, filters); }) : ranked;
     const ids = semanticAnswer ? (await semanticAnswer).ids : null;
-    const top = combine(e, mode, keywordDocs, ids, filters, plan).slice(0, limit);
+    // Keyword results alone (no meaning to fuse): only the first `limit` are returned (10,000 at most).
+    const fused = mode === "keyword" || ids === null ? keywordDocs.slice(0, limit) : keywordDocs;
+    const top = combine(e, mode, fused, ids, filters, plan).slice(0, limit);
     const named = await names;
     return top.map(function (r) {
       const c = named[r.doc];

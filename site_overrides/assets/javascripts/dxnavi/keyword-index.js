@@ -4,8 +4,8 @@
  * The build writes the index in chunks (builder/generate/search_shards.py): search/index.js,
  * the manifest (field lengths, facet values, query tables, where each key's chunk begins), and
  * under search/k/ the postings chunks, the cases' names (what window.caseSearch returns), their
- * display data (what the search page shows) and the facets' cases, each loaded when first needed. All are scripts, not fetched JSON, so that search works
- * from a folder (file://). The manifest pushes itself onto window.DXNAVI_SEARCH_QUEUE, which this
+ * display data (what the search page shows) and the facets' cases, each loaded when first needed. All are scripts, so that search works
+ * from a folder (file://); over http(s) the chunks are fetched and read as JSON (assets.js data()). The manifest pushes itself onto window.DXNAVI_SEARCH_QUEUE, which this
  * module turns into a receiver; search.html includes it, other pages add it on first use; the
  * chunks go through DxNavi.assets (assets.js).
  *
@@ -45,11 +45,41 @@
     return { dense: new Uint32Array(caseCount * fieldCount), seen: new Uint8Array(caseCount), fieldCount };
   }
 
+  // The digits of the chunks' numbers (search_shards.py encode(), whose docstring is the format):
+  // printable ASCII but " and \; the first LAST end a number, the others continue it.
+  const LAST = 80;
+  const DIGIT = new Uint8Array(128);
+  let digits = 0;
+  for (let code = 0x20; code < 0x7f; code++) if (code !== 0x22 && code !== 0x5c) DIGIT[code] = digits++;
+  const MORE = digits - LAST;
+
+  /** The numbers a chunk's value encodes (search_shards.py encode()), least significant digit first. */
+  function numbers(text) {
+    const out = new Uint32Array(text.length);
+    let n = 0;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < text.length; i++) {
+      const digit = DIGIT[text.charCodeAt(i)];
+      if (digit < LAST) {
+        out[n++] = value + digit * scale;
+        value = 0;
+        scale = 1;
+      } else {
+        value += (digit - LAST) * scale;
+        scale *= MORE;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
   /**
    * One flat postings list (search_index.py's format: field, count, (case gap, term frequency) × count,
-   * per field) as parallel arrays in its order, by field, then by case: the one reader of the format.
+   * per field; an array in the whole index, encoded text in the chunks) as parallel arrays in its
+   * order, by field, then by case: the one reader of the format.
    */
-  function unpack(flat) {
+  function unpack(postings) {
+    const flat = typeof postings === "string" ? numbers(postings) : postings;
     let length = 0;
     for (let k = 0; k < flat.length; k += 2 + 2 * flat[k + 1]) length += flat[k + 1];
     const field = new Uint8Array(length);
@@ -176,7 +206,7 @@
 
   /**
    * Postings in chunks (builder/generate/search_shards.py). ensure(needs) loads the chunks of a
-   * query's keys; then has/postings/containing/prefixed/joined answer from memory, and throw for
+   * query's keys; then has/postings/containing/prefixed/jointCases answer from memory, and throw for
    * a key whose chunk was not loaded (a ranking that silently missed a term would be wrong).
    * fetch(n) -> Promise of chunk n: {t: {keys, values}, u: {…}, j: {…}}.
    */
@@ -302,17 +332,17 @@
       return out;
     }
 
-    /** Whether the case's text holds text, two neighbouring query terms together (ranking.js's phrases). */
-    joined(doc, text) {
+    /** Per case, 1 if its text holds text, two neighbouring query terms together (ranking.js's phrases). */
+    jointCases(text) {
       let set = this.sets.get(text);
       if (!set) {
         this.check(text);
         set = new Uint8Array(this.size); // dense: looked up once per candidate case
         let position = -1;
-        for (const gap of this.tables.j.get(text) || []) set[(position += gap)] = 1;
+        for (const gap of numbers(this.tables.j.get(text) || "")) set[(position += gap)] = 1;
         keep(this.sets, text, set, MAX_JOINTS);
       }
-      return set[doc] === 1;
+      return set;
     }
   }
 
@@ -399,7 +429,7 @@
 
   function chunk(path) {
     const url = ROOT + path + "?v=" + data.manifest.build; // a cached chunk never meets a newer manifest
-    return win.DxNavi.assets.load(path, url);
+    return win.DxNavi.assets.data(path, url);
   }
 
   function receive(payload) {
@@ -451,5 +481,5 @@
     return data;
   }
 
-  return { KeywordIndex, ShardedIndex, sharded, unpack, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
+  return { KeywordIndex, ShardedIndex, sharded, numbers, unpack, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
 });

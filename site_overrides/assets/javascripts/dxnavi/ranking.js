@@ -177,13 +177,15 @@
     return entry.scores;
   }
 
-  function prepare(index, tokens, source) {
+  /** A token list's per-case state; together(text) -> (doc -> whether the case holds text), asked once per pair. */
+  function prepare(index, tokens, source, together) {
     const entries = tokens.map(function (t) { return resolve(index, t); });
     const weights = tokens.map(function (t, i) { return t.weight * entries[i].weight * entries[i].idf; });
     let total = 0;
     for (const w of weights) total += w;
     return {
-      tokens, source, entries, weights, total, pairs: pairs(tokens, source),
+      tokens, source, entries, weights, total,
+      pairs: pairs(tokens, source).map(function (p) { return { i: p.i, text: p.text, holds: together(p.text) }; }),
       scores: entries.map(function (e) { return scores(index, e); }),
       // Per case, overwritten by measure(): which tokens the case holds, which pairs stand together, the figures.
       hit: new Uint8Array(tokens.length),
@@ -193,7 +195,7 @@
   }
 
   /** One token list against one case: sets list.bm25, coverage and phrase; false if the case holds none of it. */
-  function measure(list, doc, together) {
+  function measure(list, doc) {
     let bm25 = 0;
     let held = 0;
     const hit = list.hit;
@@ -211,7 +213,7 @@
     if (list.pairs.length) {
       let present = 0;
       for (const p of list.pairs) {
-        if (hit[p.i] && hit[p.i + 1] && together(doc, p.text)) { present += 1; list.joined[p.i] = 1; }
+        if (hit[p.i] && hit[p.i + 1] && p.holds(doc)) { present += 1; list.joined[p.i] = 1; }
       }
       phrase = present / list.pairs.length;
     }
@@ -240,29 +242,74 @@
     for (const r of into) if (!r.text) r.text = list.source.slice(r.start, r.end);
   }
 
+  const NO_HINTS = Object.freeze([0, Object.freeze([])]);
+  const NO_RUNS = function () { return []; };
+
+  /**
+   * A ranked case. Its matched runs are worked out when first read (explain(doc)): of thousands of
+   * ranked cases a page shows twenty, and building every case's runs took a third of a ranking.
+   */
+  class Ranked {
+    #explain;
+    #runs = null;
+
+    constructor(doc, score, coverage, phrase, evidence, hints, explain) {
+      this.doc = doc;
+      this.score = score;
+      this.coverage = coverage;
+      this.phrase = phrase;
+      this.evidence = evidence;
+      this.hints = hints;
+      this.weak = false;
+      this.#explain = explain;
+    }
+
+    get matched() {
+      if (!this.#runs) this.#runs = this.#explain(this.doc);
+      return this.#runs;
+    }
+  }
+
+  /**
+   * The list of a part (its words as typed or an expansion) that scores best for a case, measure()d
+   * for it, with its value; null if the case holds none. Each list keeps its own per-case state, so
+   * the best one's runs can be read after the others ran.
+   */
+  function bestList(part, doc) {
+    let top = null;
+    let topValue = 0;
+    for (const l of part.lists) {
+      if (!measure(l.list, doc)) continue;
+      const r = l.list;
+      const value = l.weight * r.bm25 * (1 + COVERAGE_WEIGHT * r.coverage * r.coverage) * (1 + PHRASE_WEIGHT * r.phrase);
+      if (!top || value > topValue) { top = l; topValue = value; }
+    }
+    return top;
+  }
+
   /**
    * Rank the cases for a plan from query.parse().
    * ctx: {index: KeywordIndex or ShardedIndex (ensure()d for needs(plan)), members(facet, values) -> Set of cases,
-   *       joined(doc, text) -> whether the case's folded text holds text (or haystack(doc) -> that text)}.
-   * Returns [{doc, score, coverage, phrase, evidence, weak, hints, matched: [{text, start, end, expansion}]}],
- * best first, weak matches (scattered pairs, a small share of the query) after the others;
- * text is folded, start/end are offsets in plan.folded (or in the expansion's text when expansion is set).
+   *       together(text) -> (doc -> whether the case's folded text holds text), or haystack(doc) -> that text}.
+   * Returns Ranked cases {doc, score, coverage, phrase, evidence, weak, hints, matched: [{text, start, end, expansion}]},
+   * best first, weak matches (scattered pairs, a small share of the query) after the others;
+   * text is folded, start/end are offsets in plan.folded (or in the expansion's text when expansion is set).
    */
   function rank(plan, ctx) {
     const index = ctx.index;
-    const together = ctx.joined || function (doc, text) { return ctx.haystack(doc).includes(text); };
+    const together = ctx.together || function (text) { return function (doc) { return ctx.haystack(doc).includes(text); }; };
     const boosts = (plan.boosts || []).map(function (b) { return { boost: b, cases: ctx.members(b.facet, b.values) }; });
     const parts = plan.parts.map(function (part) {
       return {
-        lists: [{ weight: 1, expansion: null, list: prepare(index, part.tokens, plan.folded) }].concat(
+        lists: [{ weight: 1, expansion: null, list: prepare(index, part.tokens, plan.folded, together) }].concat(
           part.alternatives.map(function (alt) {
-            return { weight: alt.weight, expansion: alt.name, list: prepare(index, alt.tokens, alt.folded) };
+            return { weight: alt.weight, expansion: alt.name, list: prepare(index, alt.tokens, alt.folded, together) };
           })
         ),
       };
     });
     const hintShare = function (doc) {
-      if (!boosts.length) return [0, []];
+      if (!boosts.length) return NO_HINTS;
       const held = boosts.filter(function (b) { return b.cases.has(doc); });
       return [held.length / boosts.length, held.map(function (b) { return b.boost; })];
     };
@@ -271,10 +318,20 @@
       const all = [];
       for (let doc = 0; doc < index.size; doc++) {
         const [h, held] = hintShare(doc);
-        all.push({ doc, score: boosts.length ? 1 + HINT_WEIGHT * h : 0, coverage: 0, phrase: 0, hints: held, matched: [] });
+        all.push(new Ranked(doc, boosts.length ? 1 + HINT_WEIGHT * h : 0, 0, 0, 0, held, NO_RUNS));
       }
       return all.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     }
+
+    /** The matched runs of one case: its parts measured again (each list keeps only the last case's state). */
+    const explain = function (doc) {
+      const matched = [];
+      for (const part of parts) {
+        const top = bestList(part, doc);
+        if (top) runsOf(top.list, top.expansion, matched);
+      }
+      return matched;
+    };
 
     // Only cases holding at least one term can score.
     const candidate = new Uint8Array(index.size);
@@ -287,22 +344,12 @@
       let s = 0;
       let c = 0;
       let a = 0;
-      const matched = [];
       for (const part of parts) {
-        // Each list keeps its own per-case state, so the best one's runs can be read after the others ran.
-        let top = null;
-        let topValue = 0;
-        for (const l of part.lists) {
-          if (!measure(l.list, doc, together)) continue;
-          const r = l.list;
-          const value = l.weight * r.bm25 * (1 + COVERAGE_WEIGHT * r.coverage * r.coverage) * (1 + PHRASE_WEIGHT * r.phrase);
-          if (!top || value > topValue) { top = l; topValue = value; }
-        }
+        const top = bestList(part, doc);
         if (!top) continue;
         s += top.weight * top.list.bm25;
         c += top.list.coverage;
         a += top.list.phrase;
-        runsOf(top.list, top.expansion, matched);
       }
       c /= parts.length;
       a /= parts.length;
@@ -311,7 +358,7 @@
       best = Math.max(best, evidence);
       const [h, held] = hintShare(doc);
       const score = s * (1 + COVERAGE_WEIGHT * c * c) * (1 + PHRASE_WEIGHT * a) * (1 + HINT_WEIGHT * h);
-      results.push({ doc, score, coverage: c, phrase: a, evidence, hints: held, matched });
+      results.push(new Ranked(doc, score, c, a, evidence, held, explain));
     }
     // Weak cases stay listed (a reader may want them, and recall needs them), after the others and marked.
     const weak = new Uint8Array(results.length);

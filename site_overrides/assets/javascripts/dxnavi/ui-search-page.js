@@ -247,12 +247,14 @@
     async function update(how) {
       if (!engine) return;
       const mine = ++generation;
+      // Busy until this update draws (or fails): assistive technology waits, and so do the browser tests.
+      list.setAttribute("aria-busy", "true");
       if (how === "push" || (how && !unsaved)) unsaved = how;
       const plan = engine.plan(state.q, state.off);
       try {
         await engine.prepare(plan, { facets: true });
       } catch (error) {
-        if (mine === generation) status.textContent = error.message + " 一覧ページから事例をたどれます。";
+        if (mine === generation) failed(error);
         return;
       }
       if (mine !== generation) return;
@@ -264,7 +266,7 @@
       try {
         await engine.loadCases(results.slice(0, shown).map(function (r) { return r.doc; }));
       } catch (error) {
-        if (mine === generation) status.textContent = error.message + " 一覧ページから事例をたどれます。";
+        if (mine === generation) failed(error);
         return;
       }
       if (mine !== generation) return;
@@ -307,6 +309,12 @@
       }
       if (unsaved) remember(unsaved);
       unsaved = null;
+      list.setAttribute("aria-busy", "false");
+    }
+
+    function failed(error) {
+      status.textContent = error.message + " 一覧ページから事例をたどれます。";
+      list.setAttribute("aria-busy", "false");
     }
 
     function commit(how) {
@@ -366,14 +374,13 @@
     }
 
     status.textContent = "検索の準備をしています…";
+    list.setAttribute("aria-busy", "true");
     N.api.loadEngine().then(function (e) {
       engine = e;
       load();
       update(null);
       askSemantic();
-    }, function (error) {
-      status.textContent = error.message + " 一覧ページから事例をたどれます。";
-    });
+    }, failed);
   }
 
   return { start, readParams, writeParams };

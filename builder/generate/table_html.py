@@ -1,0 +1,66 @@
+"""A generated Markdown table as the HTML Python-Markdown and MkDocs would make of it, made directly (issue 12).
+
+The all-cases page is a table of every case: at 1,000 cases Python-Markdown took a
+second to convert it (its inline patterns run over 6,000 cells), on every rebuild,
+since any edited title changes it. Its cells hold only what ``markdown.text``,
+``markdown.link`` and the sort keys' <data> tags write: escaped text, links to
+generated pages and <data value="…">. ``to_html`` turns exactly those into the HTML
+MkDocs writes (links already rewritten to the pages' URLs, as ``paths.href`` does
+for raw HTML) and gives None for anything else, which is then converted as Markdown:
+the page is byte for byte the same either way (tests/test_incremental.py compares them).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import quote, unquote
+
+from builder.generate import paths
+
+_BLOCK = re.compile(r'<div class="([\w -]+)" markdown>\n\n(.*)\n\n</div>', re.DOTALL)
+# The forms a cell may take, each converted the way Python-Markdown does (links then rewritten by MkDocs).
+_LINK = re.compile(r"\[([^\[\]()<>]*)\]\(([^()\s<>\"]+\.md)\)")
+_DATA = re.compile(r'</?data(?: value="\d*")?>')
+_REFERENCE = re.compile(r"&#\d+;")
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: md.text escapes all of it, so it means markup
+
+
+def _plain(text: str) -> bool:
+    """Escaped text Markdown leaves as it is: no markup, only character references."""
+    return not _PUNCTUATION.search(_REFERENCE.sub("", text))
+
+
+def _cell(cell: str, here: str, use_directory_urls: bool) -> str | None:
+    def link(found: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(here), unquote(found.group(2))))
+        return f'<a href="{quote(paths.href(here, target, use_directory_urls))}">{found.group(1)}</a>'
+
+    if not _plain(_DATA.sub("", _LINK.sub(lambda found: found.group(1), cell))):
+        return None
+    return _LINK.sub(link, cell)
+
+
+def to_html(block: str, here: str, use_directory_urls: bool) -> str | None:
+    """The HTML of ``common.case_table``'s block on page ``here``, or None if it holds more than plain cells."""
+    found = _BLOCK.fullmatch(block)
+    if found is None:
+        return None
+    classes, table = found.groups()
+    header, separator, *rows = table.split("\n")
+    lines = [f'<div class="{classes}">', "<table>", "<thead>", "<tr>"]
+    for heading in header.strip("|").split("|"):
+        if not _plain(heading.strip()):
+            return None
+        lines.append(f"<th>{heading.strip()}</th>")
+    lines += ["</tr>", "</thead>", "<tbody>"]
+    for row in rows:
+        lines.append("<tr>")
+        for cell in row.strip().removeprefix("|").removesuffix("|").split("|"):
+            html = _cell(cell.strip(), here, use_directory_urls)
+            if html is None:
+                return None
+            lines.append(f"<td>{html}</td>")
+        lines.append("</tr>")
+    lines += ["</tbody>", "</table>", "</div>"]
+    return "\n".join(lines)

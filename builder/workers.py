@@ -1,0 +1,67 @@
+"""Running one function over many items on all cores, with the results in the items' order.
+
+``check`` spends almost all its time on each file by itself (read, parse YAML, validate), work
+the cores can share. Sending the results back (pickled) adds a sixth to a third to the work: a
+free core repays it, a machine busy with other work does not (it can then take longer).
+The workers are forked, so
+they start in milliseconds with everything the parent has loaded (the taxonomy, the models) and
+the function need not be picklable; only the items and the results cross between processes.
+Forking is safe only while the process runs no other thread (a lock held by one would stay held
+in the child), so in a process with threads (``serve``'s watcher, a loaded embedding model), with
+one core or with few items, the function simply runs here, item by item: the same result.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+CHUNKS_PER_WORKER = 8  # several chunks each, so a worker that drew long files does not hold up the end
+
+_task: Callable[[Any], Any] | None = None  # the function of the running ``ordered_map``, inherited by the forked workers
+
+
+def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+    assert _task is not None, "a worker forked outside ordered_map"
+    return [_task(item) for item in chunk]
+
+
+def _threads() -> int:
+    """Threads of this process, native ones too (a loaded onnxruntime runs its own) where the system says."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def worker_count() -> int:
+    """Cores this process may use; 1 where forking is not safe or allowed (a daemonic process has no children)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or _threads() > 1 or multiprocessing.current_process().daemon:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def ordered_map(task: Callable[[Item], Result], items: Sequence[Item], *, min_items: int) -> list[Result]:
+    """``[task(item) for item in items]``, on every core when there are at least ``min_items`` items.
+
+    ``min_items`` is where the work outweighs starting the workers and sending the results back.
+    """
+    global _task
+    workers = worker_count()
+    if workers < 2 or len(items) < min_items:
+        return [task(item) for item in items]
+    size = -(-len(items) // (workers * CHUNKS_PER_WORKER))
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    _task = task
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [result for chunk in pool.map(_run_chunk, chunks) for result in chunk]
+    finally:
+        _task = None

@@ -8,7 +8,7 @@ sits in their folder because keyword-index.js finds the site's root from its own
 
 Material's search is off (mkdocs.yml: the site has its own), so its worker and lunr's language
 files are never loaded; nor are the source maps of its minified files. They were 2.2 MB of
-every site.
+every site. They stay when the search plugin is on (eval-search's Material anchor).
 """
 
 from __future__ import annotations
@@ -41,10 +41,16 @@ def bundle(sources: list[str]) -> str:
     return "\n;\n".join(source.rstrip() for source in sources) + "\n"
 
 
+def material_search(config: MkDocsConfig) -> bool:
+    """Whether Material's search plugin is on (eval-search's anchor build turns it on)."""
+    return any(name.split("/")[-1] == "search" for name in config.plugins)
+
+
 def adjust(files: Files, config: MkDocsConfig) -> None:
     """Drop the unused theme files and add the bundle of the page scripts."""
-    for file in [f for f in files if f.abs_src_path is not None and unused(f)]:
-        files.remove(file)
+    if not material_search(config):
+        for file in [f for f in files if f.abs_src_path is not None and unused(f)]:
+            files.remove(file)
     sources = []
     for name in PAGE_SCRIPTS:
         file = files.get_file_from_path(f"{FOLDER}/{name}.js")

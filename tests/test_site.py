@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -199,3 +200,16 @@ def test_real_site_builds_strictly(tmp_path: Path) -> None:
     assert "WARNING" not in result.stderr
     assert len(list((tmp_path / "site" / "cases").glob("*.html"))) == len(list((REPO / "cases").rglob("*.md"))) + 1  # + index.html
     shutil.rmtree(tmp_path / "site")
+
+
+def test_material_search_files_stay_when_its_plugin_is_on(tmp_path: Path) -> None:
+    # eval-search builds its Material anchor with the search plugin on: its worker must be in that site.
+    from mkdocs.config import load_config
+
+    from builder.theme_files import material_search
+
+    (tmp_path / "docs").mkdir()
+    for plugins, expected in ((["search"], True), ([{"search": {"lang": "ja"}}], True), ([], False)):
+        config = tmp_path / "mkdocs.yml"
+        config.write_text(json.dumps({"site_name": "x", "plugins": plugins}), encoding="utf-8")
+        assert material_search(load_config(str(config))) is expected, plugins

@@ -29,7 +29,9 @@ writes it as files the page loads by need:
   ~70 ms); the names weigh ~19 KB gzipped per 1,000 cases. A case's URL is ``caseUrl`` with its id.
 
 Every file is a classic script (file:// allows no fetch): the manifest pushes itself onto
-``window.DXNAVI_SEARCH_QUEUE`` as the whole index did, the rest call ``DxNavi.assets.register``.
+``window.DXNAVI_SEARCH_QUEUE`` as the whole index did, the rest are exactly
+``window.DxNavi.assets.register(<name>,<JSON>);``, which a page served over http(s) fetches and
+reads as JSON (assets.js ``data()``, no code run) and a page opened from a folder runs as a script.
 Chunk URLs carry ``?v=`` (a digest of every chunk), so a cached chunk never meets a newer manifest.
 
 Why not a sharded lunr: lunr scores a case with its whole vector (fieldVectors, the larger half

@@ -23,7 +23,9 @@ def test_ordered_map_keeps_the_order_and_uses_other_processes(monkeypatch: pytes
     results = workers.ordered_map(_pid, list(range(100)), min_items=10)
     assert [square for square, _ in results] == [i * i for i in range(100)]
     pids = {pid for _, pid in results}
-    assert os.getpid() not in pids and len(pids) == 2
+    # Other processes, at most one per core; how many chunks each takes depends on the scheduler
+    # (with work this small one worker may take them all before the other starts).
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
 
 
 def test_few_items_run_here(monkeypatch: pytest.MonkeyPatch) -> None:

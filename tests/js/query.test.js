@@ -163,9 +163,18 @@ test("a Latin name matches only as a whole word", function () {
   assert.deepEqual(expansions("KPIs"), [], "KPI inside KPIs is another word");
 });
 
-test("particles weigh less than content pairs", function () {
-  const plan = query.parse("人材の育成", CONTEXT);
+test("pairs across a particle are left out; a kanji with its okurigana weighs less", function () {
+  const plan = query.parse("人材の育成を進めたい", CONTEXT);
   const weights = Object.fromEntries(plan.parts[0].tokens.map(function (t) { return [t.term, t.weight]; }));
-  assert.equal(weights["人材"], 1);
-  assert.equal(weights["材の"], query.HIRAGANA_WEIGHT);
+  assert.deepEqual(weights, { 人材: 1, 育成: 1, 進め: query.HIRAGANA_WEIGHT });
+});
+
+test("a kanji whose pairs were all left out is looked up alone", function () {
+  const plan = query.parse("やる気を出す", CONTEXT);
+  assert.deepEqual(plan.parts[0].tokens.map(function (t) { return [t.term, t.kind, t.start]; }), [["気", "j", 2], ["出す", "j", 4]]);
+});
+
+test("a query of kana only keeps every pair", function () {
+  const plan = query.parse("まちづくり", CONTEXT);
+  assert.deepEqual(plan.parts[0].tokens.map(function (t) { return t.term; }), ["まち", "ちづ", "づく", "くり"]);
 });

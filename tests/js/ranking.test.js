@@ -96,3 +96,12 @@ test("each case's matched runs are its own, whenever they are read", function ()
   assert.ok(!runs.get(1).includes("アドバイザー"), "scattered pairs are not a matched run: " + runs.get(1));
   assert.equal(results[0].matched, results[0].matched, "worked out once");
 });
+
+test("equal scores keep case order, and weak matches come after the others", function () {
+  const same = { title: "研修", text: "外部アドバイザーを招いた。" + filler };
+  const docs = [{ title: "研修", text: filler }, same, { title: "研修", text: "アド" + filler }, same, same];
+  const engine = api.createEngine(searchData(docs));
+  const list = engine.keyword(engine.plan("アドバイザー"));
+  assert.deepEqual(list.map(function (r) { return r.doc; }), [1, 3, 4, 2], "the three equal cases in case order, then the weak one");
+  assert.deepEqual(list.map(function (r) { return r.weak; }), [false, false, false, true]);
+});

@@ -256,3 +256,39 @@ def test_preview_never_publishes_from_a_site_folder_outside_the_project(project:
     assert "hostile.txt: 通常のファイルではないもの（リンクなど）なので、サイトに載せません。" in result.stderr
     assert SECRET not in result.stdout + result.stderr
     assert not any(SECRET.encode() in content for content in _site_files(site).values())
+
+
+def _git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args], check=True, capture_output=True)
+
+
+def test_a_cache_committed_to_the_repository_is_never_trusted(project: Path) -> None:
+    """A pull request can commit .cache/dxnavi/ with forged verdicts (git add -f): check ignores it and says so."""
+    case = project / "cases" / "kochi-fixture-guide.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("title: テスト用の県による伴走支援", "title: ''"), encoding="utf-8")
+    first = run_cli("check", root=project, env=cli_env())
+    assert first.returncode != 0 and "kochi-fixture-guide.md" in first.stdout, first.stdout
+    cache = project / ".cache" / "dxnavi" / "checks.sqlite"
+    import json
+    import sqlite3
+
+    with sqlite3.connect(cache) as db:  # forge: every kept verdict says "no problems"
+        rows = db.execute("SELECT key, verdict FROM checks").fetchall()
+        assert rows
+        for key, text in rows:
+            db.execute("UPDATE checks SET verdict = ? WHERE key = ?", (json.dumps({**json.loads(text), "problems": []}), key))
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "add", "-f", ".cache")
+    _git(project, "commit", "-qm", "forged cache")
+
+    again = run_cli("check", root=project, env=cli_env())
+    assert again.returncode != 0
+    assert "cases/kochi-fixture-guide.md:3" in again.stdout, "the forged verdict must not hide the case's error"
+    assert ".cache/dxnavi/checks.sqlite:1: ファイル: ビルドのキャッシュ（.cache/dxnavi/）のファイルがリポジトリに含まれています" in again.stdout, again.stdout
+    assert "git rm -r --cached .cache/dxnavi" in again.stdout
+    assert "[tracked-cache]" in again.stdout
+
+    _git(project, "rm", "-r", "-q", "--cached", ".cache")  # the hint's command: the cache is the contributor's own again
+    _git(project, "commit", "-qm", "untrack the cache")
+    assert "tracked-cache" not in run_cli("check", root=project, env=cli_env()).stdout

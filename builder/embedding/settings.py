@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from builder import tracked_cache
+
 USE = "use-multilingual"
 SENTENCE_TRANSFORMERS = "sentence-transformers"
 NONE = "none"
@@ -32,5 +34,9 @@ class EmbeddingSettings:
         model = os.environ.get(MODEL_ENV, self.model).strip()
         if MODEL_ENV in os.environ and ENGINE_ENV not in os.environ and model:
             engine = SENTENCE_TRANSFORMERS  # naming a model means sentence-transformers
+        return replace(self, engine=engine, model=model, cache_dir=tracked_cache.usable(root, self.configured_cache(root)))
+
+    def configured_cache(self, root: Path) -> Path:
+        """The cache folder as configured (DXNAVI_CACHE wins), relative to the project; with_environment() may not use it."""
         cache = Path(os.environ.get(CACHE_ENV, str(self.cache_dir))).expanduser()
-        return replace(self, engine=engine, model=model, cache_dir=cache if cache.is_absolute() else root / cache)
+        return cache if cache.is_absolute() else root / cache

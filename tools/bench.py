@@ -12,7 +12,10 @@ temporary project. For each size it measures, in child processes:
 - ``build`` with the warm cache (check, then MkDocs: check, stages, rendering), its peak memory
   (the largest process), the site's size and number of files;
 - a rebuild after editing one case's title (``build`` again, warm cache; it reuses the HTML of the
-  pages whose inputs did not change, builder/incremental.py, and says how many).
+  pages whose inputs did not change, builder/incremental.py, and says how many);
+- up to 1,000 cases (the goal's size; serve's first build renders every page again, which at
+  10,000 would double the run): ``serve``'s reload, from saving an edited title to the server
+  answering with the new page.
 
 Peak memory is ru_maxrss of the child's process tree (os.wait4). The browser figures are the
 search benchmark's (tools/bench_search.py --site, run on each built site; --no-browser skips it,
@@ -30,10 +33,13 @@ import math
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +94,7 @@ class Size:
     warm: dict = field(default_factory=dict)
     build: Run = None  # type: ignore[assignment]
     rebuild: Run = None  # type: ignore[assignment]
+    serve_reload: float | None = None  # None: not measured at this size
     site_mb: float = 0.0
     site_files: int = 0
     html_pages: int = 0
@@ -144,14 +151,72 @@ def measure(count: int, real_count: int, seed: int, folder: Path, browser_querie
     if browser_queries and BROWSER_BENCH.is_file():
         say("browser (tools/bench_search.py)")
         browser_figures(size, site, env, browser_queries)
-    edited = sorted((root / "cases").glob("*.md"))[0]
-    text = edited.read_text(encoding="utf-8")
-    title = next(line for line in text.split("\n") if line.startswith("title: "))
-    edited.write_text(text.replace(title, title + "（改訂）", 1), encoding="utf-8")
+    edit_title(sorted((root / "cases").glob("*.md"))[0], "（改訂）")
     say("rebuild after editing one case")
     size.rebuild = run([python, "-m", "builder", "--root", str(root), "build", "--site-dir", str(site)], env, root)
+    if count <= SERVE_UP_TO:
+        say("serve: reload after editing one case")
+        size.serve_reload = serve_reload(root, env)
     shutil.rmtree(root)  # a 10,000-case site is large; the cache goes with the folder
     return size
+
+
+def edit_title(case: Path, mark: str) -> None:
+    """Append ``mark`` to the case's title, as a contributor's edit."""
+    text = case.read_text(encoding="utf-8")
+    title = next(line for line in text.split("\n") if line.startswith("title: "))
+    case.write_text(text.replace(title, title + mark, 1), encoding="utf-8")
+
+
+SERVE_UP_TO = 1000
+SERVE_WAIT_S = 600
+
+
+def _page(urls: list[str]) -> str:
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+    return ""
+
+
+def _until(condition: Callable[[], bool], seconds: float, step: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def serve_reload(root: Path, env: dict[str, str]) -> float | None:
+    """Seconds from saving an edited case to ``serve`` answering with its new page; None if it never did."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    case = sorted((root / "cases").glob("*.md"))[1]
+    urls = [f"http://127.0.0.1:{port}/cases/{case.stem}{tail}" for tail in (".html", "/")]
+    command = [sys.executable, "-m", "builder", "--root", str(root), "serve", "--dev-addr", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        if not _until(lambda: "</html>" in _page(urls), SERVE_WAIT_S, 0.2):
+            return None
+        time.sleep(1)  # the file watcher is running
+        mark = "（プレビューで改訂）"
+        edit_title(case, mark)
+        started = time.perf_counter()
+        if not _until(lambda: mark in _page(urls), SERVE_WAIT_S, 0.05):
+            return None
+        return time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 # --- the builder without MkDocs, in a child process (--stages) ------------------------------
@@ -300,6 +365,11 @@ def table(sizes: list[Size]) -> list[Row]:
             goal("< 1/5 of the full build at 1k", (1000, lambda s: s.rebuild.seconds < s.build.seconds / 5)),
         ),
         Row("  rebuild / full build", each(lambda s: f"{s.rebuild.seconds / s.build.seconds:.2f}")),
+        Row(
+            "serve: reload after editing one case (s)",
+            each(lambda s: "—" if s.serve_reload is None else _s(s.serve_reload)),
+            goal("< 1/5 of the full build at 1k", (1000, lambda s: s.serve_reload is not None and s.serve_reload < s.build.seconds / 5)),
+        ),
         Row("  pages rendered again / all pages", each(rendered_again)),
         Row("browser: search/ bytes of a first keyword query, gzip", each(browser("keyword_bytes")), "≤ 1.5 MB at 10k"),
         Row("browser: search/ bytes of a first semantic query, gzip", each(browser("semantic_bytes"))),

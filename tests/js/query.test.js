@@ -33,6 +33,7 @@ const SYNONYMS = [
   { label: "複業人材", kind: "keyword", names: ["複業人材", "副業人材"], triggers: [] },
   { label: "OJT（職場内訓練）", kind: "keyword", names: ["OJT（職場内訓練）", "OJT"], triggers: [] },
   { label: "数値目標（KPI）の設定", kind: "keyword", names: ["数値目標（KPI）の設定", "数値目標", "KPI"], triggers: [] },
+  { label: "管理職", kind: "role", names: ["管理職", "一般行政職員（管理監督職）", "管理監督職"], triggers: [] },
 ];
 const CONTEXT = { hints: { synonyms: SYNONYMS, bands: BANDS }, facets: FACETS };
 
@@ -146,6 +147,10 @@ test("an English glossary annotation leads to the term", function () {
 test("names that contain the typed word are not offered (the infix match finds them already)", function () {
   assert.deepEqual(expansions("OJT"), [], "OJT（職場内訓練） contains OJT: no chip");
   assert.deepEqual(expansions("KPI"), ["数値目標"]);
+});
+
+test("a name holding another expansion is not searched as well (its pairs would each cost a request)", function () {
+  assert.deepEqual(expansions("管理職"), ["管理監督職"], "一般行政職員（管理監督職） holds 管理監督職, which finds it");
 });
 
 test("a removed expansion chip stays visible and is not searched", function () {

@@ -124,16 +124,18 @@
 
   function expansions(topic, folded) {
     const typed = topic.matched.key;
-    const out = [];
+    const candidates = [];
     for (const name of topic.group.names) {
       const key = foldName(name);
       // An infix match already finds names that contain the typed word, and the query already holds those it contains.
       if (!topic.matched.trigger && (key.includes(typed) || typed.includes(key))) continue;
       if (folded.includes(key)) continue;
-      out.push(name);
-      if (out.length >= MAX_EXPANSIONS_PER_TOPIC) break;
+      candidates.push({ name, key });
     }
-    return out;
+    // Likewise a name holding another one (一般行政職員（管理監督職） holds 管理監督職): that one's pairs find it,
+    // and its own would cost a chunk request each.
+    const out = candidates.filter(function (c) { return !candidates.some(function (o) { return o !== c && o.key !== c.key && c.key.includes(o.key); }); });
+    return out.slice(0, MAX_EXPANSIONS_PER_TOPIC).map(function (c) { return c.name; });
   }
 
   // ---- Property hints -------------------------------------------------------

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from builder import incremental, rules, safefiles
 from builder.diagnostics import Problem
-from builder.embedding.settings import EmbeddingSettings
+from builder.embedding.settings import for_project
 from builder.models import PAGE_TYPES, Case
 from builder.project import Project
 from builder.taxonomy import DIRECTORY, FILES
@@ -93,7 +93,7 @@ class CheckCache:
         self.project = project
         self.stamp = time.time_ns()
         self.inputs = _inputs_key(project.root)
-        self.path = EmbeddingSettings().with_environment(project.root).cache_dir / CHECKS
+        self.path = for_project(project).with_environment(project.root).cache_dir / CHECKS
         self.used: list[str] = []
         self.new: list[tuple[str, int, str]] = []  # written by close()
 

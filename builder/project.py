@@ -87,14 +87,36 @@ class Project:
         inputs = self.inputs(files)
         return inputs.cases, inputs.pages
 
-    def site_folders(self) -> list[SiteFolder]:
-        """docs_dir and theme.custom_dir as mkdocs.yml sets them (MkDocs copies what is in them)."""
+    def _site_config(self) -> yaml.Node | None:
+        """mkdocs.yml composed, not loaded: no tag (!ENV) is run, and every node keeps its line."""
         try:
             with safefiles.open_regular(self.root / SITE_CONFIG) as handle:
-                # Composed, not loaded: no tag (!ENV) is run, and every node keeps its line.
-                node = yaml.compose(handle.read().decode("utf-8"), Loader=yaml.SafeLoader)
+                return yaml.compose(handle.read().decode("utf-8"), Loader=yaml.SafeLoader)
         except (OSError, ValueError, yaml.YAMLError):
-            return []  # MkDocs stops on a missing or broken config; a link is reported by support_refusals
+            return None  # MkDocs stops on a missing or broken config; a link is reported by support_refusals
+
+    def cache_setting(self) -> str | None:
+        """The dxnavi plugin's ``embedding: cache_dir`` in mkdocs.yml (None: its default), for what runs without MkDocs (check)."""
+        node = self._site_config()
+
+        def value(mapping: object, key: str) -> object:
+            for k, v in mapping.value if isinstance(mapping, yaml.MappingNode) else ():
+                if k.value == key:
+                    return v
+            return None
+
+        plugins = value(node, "plugins")
+        for item in plugins.value if isinstance(plugins, yaml.SequenceNode) else ():
+            setting = value(value(value(item, "dxnavi"), "embedding"), "cache_dir")
+            if isinstance(setting, yaml.ScalarNode) and setting.value:
+                return str(setting.value)
+        return None
+
+    def site_folders(self) -> list[SiteFolder]:
+        """docs_dir and theme.custom_dir as mkdocs.yml sets them (MkDocs copies what is in them)."""
+        node = self._site_config()
+        if node is None:
+            return []
         found: list[SiteFolder] = []
 
         def scan(mapping: object, prefix: str, names: tuple[str, ...]) -> None:

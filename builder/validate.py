@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from builder import rules, safefiles, tracked_cache, workers
 from builder.diagnostics import Problem, Rule
-from builder.embedding.settings import EmbeddingSettings
+from builder.embedding.settings import for_project
 from builder.loading import Document, read_document
 from builder.model_errors import to_problems
 from builder.models import PAGE_TYPES, Case, Slug
@@ -115,7 +115,7 @@ def check_project(project: Project, files: list[Path] | None = None) -> CheckRes
     problems.extend(r.problem(project.rel(r.path)) for r in refused.values())
     if files is None:
         problems.extend(_site_folder_problems(project))
-        problems.extend(tracked_cache.problems(project.root, EmbeddingSettings().configured_cache(project.root)))
+        problems.extend(tracked_cache.problems(project.root, for_project(project).configured_cache(project.root)))
     corpus = Corpus(taxonomy) if taxonomy else None
     drafts: list[Draft] = []
     labels: dict[tuple[int, str], Resolution | None] = {}  # label lookups, shared by the files of a process (the same few labels)

@@ -292,3 +292,20 @@ def test_a_cache_committed_to_the_repository_is_never_trusted(project: Path) -> 
     _git(project, "rm", "-r", "-q", "--cached", ".cache")  # the hint's command: the cache is the contributor's own again
     _git(project, "commit", "-qm", "untrack the cache")
     assert "tracked-cache" not in run_cli("check", root=project, env=cli_env()).stdout
+
+
+def test_check_uses_and_guards_the_cache_folder_mkdocs_yml_sets(project: Path) -> None:
+    """check keeps its verdicts where the build keeps its caches (the plugin's cache_dir), and refuses that folder tracked."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "      embedding:\n" in text
+    config.write_text(text.replace("      embedding:\n", "      embedding:\n        cache_dir: .mycache\n", 1), encoding="utf-8")
+    assert run_cli("check", root=project, env=cli_env()).returncode == 0
+    assert (project / ".mycache" / "checks.sqlite").is_file()
+    assert not (project / ".cache").exists()
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "add", "-f", ".mycache")
+    _git(project, "commit", "-qm", "cache committed")
+    again = run_cli("check", root=project, env=cli_env())
+    assert again.returncode != 0 and ".mycache/checks.sqlite:1: ファイル: ビルドのキャッシュ（.mycache/）" in again.stdout, again.stdout

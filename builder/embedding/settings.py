@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import tracked_cache
+
+if TYPE_CHECKING:
+    from builder.project import Project
 
 USE = "use-multilingual"
 SENTENCE_TRANSFORMERS = "sentence-transformers"
@@ -40,3 +44,9 @@ class EmbeddingSettings:
         """The cache folder as configured (DXNAVI_CACHE wins), relative to the project; with_environment() may not use it."""
         cache = Path(os.environ.get(CACHE_ENV, str(self.cache_dir))).expanduser()
         return cache if cache.is_absolute() else root / cache
+
+
+def for_project(project: Project) -> EmbeddingSettings:
+    """The settings of what runs without MkDocs (check): the cache folder mkdocs.yml gives the plugin, else the default."""
+    cache = project.cache_setting()
+    return EmbeddingSettings(cache_dir=Path(cache)) if cache else EmbeddingSettings()

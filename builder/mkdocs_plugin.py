@@ -84,6 +84,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         # The footer's date: the commit's, like the sitemap's, so builds of one commit stay identical.
         stamp = source_date_epoch(self.project.root)
         config.extra["dxnavi_site"] = theme_data.template_data(float(stamp) if stamp else time.time(), config.use_directory_urls)
+        # main.html keeps Material's own config block when its search is on (theme_files keeps its files then).
+        config.extra["dxnavi_site"]["material_search"] = theme_files.material_search(config)
         settings = self._embedding_settings()
         self.cache_dir = settings.with_environment(self.project.root).cache_dir
         self.semantic = self._load_engine(settings, self.project.root)

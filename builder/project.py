@@ -95,22 +95,22 @@ class Project:
         except (OSError, ValueError, yaml.YAMLError):
             return None  # MkDocs stops on a missing or broken config; a link is reported by support_refusals
 
-    def cache_setting(self) -> str | None:
-        """The dxnavi plugin's ``embedding: cache_dir`` in mkdocs.yml (None: its default), for what runs without MkDocs (check)."""
-        node = self._site_config()
+    def embedding_options(self) -> dict[str, str | list[str]]:
+        """The dxnavi plugin's ``embedding:`` options in mkdocs.yml, for what runs without MkDocs (check, make bench).
 
-        def value(mapping: object, key: str) -> object:
-            for k, v in mapping.value if isinstance(mapping, yaml.MappingNode) else ():
-                if k.value == key:
-                    return v
-            return None
-
-        plugins = value(node, "plugins")
+        Plain values only: a tagged one (!ENV) is left out, as MkDocs would resolve it at build time.
+        """
+        plugins = _value(self._site_config(), "plugins")
         for item in plugins.value if isinstance(plugins, yaml.SequenceNode) else ():
-            setting = value(value(value(item, "dxnavi"), "embedding"), "cache_dir")
-            if isinstance(setting, yaml.ScalarNode) and setting.value:
-                return str(setting.value)
-        return None
+            options = _value(_value(item, "dxnavi"), "embedding")
+            if isinstance(options, yaml.MappingNode):
+                return {key.value: value for key, node in options.value if (value := _plain(node)) is not None}
+        return {}
+
+    def use_directory_urls(self) -> bool:
+        """mkdocs.yml's ``use_directory_urls`` (MkDocs' default: true)."""
+        node = _value(self._site_config(), "use_directory_urls")
+        return not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool" and node.value.lower() in ("false", "no", "off"))
 
     def site_folders(self) -> list[SiteFolder]:
         """docs_dir and theme.custom_dir as mkdocs.yml sets them (MkDocs copies what is in them)."""
@@ -139,3 +139,23 @@ class Project:
             for path in dict.fromkeys(Path(os.path.abspath(p)) for p in paths):
                 refused += safefiles.walk(self.root, path)[1]  # a file is refused like a folder, or passes
         return refused
+
+
+_PLAIN = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")
+
+
+def _value(mapping: object, key: str) -> object:
+    """The node under ``key`` of a composed mapping, else None."""
+    for k, v in mapping.value if isinstance(mapping, yaml.MappingNode) else ():
+        if k.value == key:
+            return v
+    return None
+
+
+def _plain(node: object) -> str | list[str] | None:
+    """A scalar's text, or a list of scalars' texts; None for anything tagged or nested."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag in _PLAIN else None
+    if isinstance(node, yaml.SequenceNode) and all(isinstance(n, yaml.ScalarNode) and n.tag in _PLAIN for n in node.value):
+        return [n.value for n in node.value]
+    return None

@@ -309,3 +309,16 @@ def test_check_uses_and_guards_the_cache_folder_mkdocs_yml_sets(project: Path) -
     _git(project, "commit", "-qm", "cache committed")
     again = run_cli("check", root=project, env=cli_env())
     assert again.returncode != 0 and ".mycache/checks.sqlite:1: ファイル: ビルドのキャッシュ（.mycache/）" in again.stdout, again.stdout
+
+
+def test_what_runs_without_mkdocs_reads_the_plugin_options_and_runs_no_tag(project: Path) -> None:
+    """check and make bench read mkdocs.yml's embedding options composed: a tag (!ENV) is left out, never run."""
+    from builder.embedding.settings import for_project
+    from builder.project import Project
+
+    config = project / "mkdocs.yml"
+    options = "      embedding:\n        model: !ENV [DXNAVI_TEST_MODEL, x]\n        fields: [title, body]\n        cache_dir: .mycache\n"
+    config.write_text(config.read_text(encoding="utf-8").replace("      embedding:\n", options, 1), encoding="utf-8")
+    settings = for_project(Project(project))
+    assert (settings.model, settings.fields, settings.cache_dir) == ("", ("title", "body"), Path(".mycache"))
+    assert Project(project).use_directory_urls() is False  # the repository's mkdocs.yml says so

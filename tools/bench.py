@@ -222,40 +222,19 @@ def serve_reload(root: Path, env: dict[str, str]) -> float | None:
 # --- the builder without MkDocs, in a child process (--stages) ------------------------------
 
 
-def _plugin_settings(root: Path):  # type: ignore[no-untyped-def]
-    """The embedding settings mkdocs.yml gives the dxnavi plugin (defaults where it says nothing)."""
-    import yaml
-
-    from builder.embedding import EmbeddingSettings
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_constructor("!ENV", lambda loader, node: None)
-    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader) or {}
-    options: dict = {}
-    for plugin in config.get("plugins") or []:
-        if isinstance(plugin, dict) and isinstance(plugin.get("dxnavi"), dict):
-            options = plugin["dxnavi"].get("embedding") or {}
-    fields = {k: v for k, v in options.items() if k in ("engine", "model", "query_prefix", "document_prefix")}
-    if "fields" in options:
-        fields["fields"] = tuple(options["fields"])
-    if "cache_dir" in options:
-        fields["cache_dir"] = Path(options["cache_dir"])
-    return EmbeddingSettings(**fields), bool(config.get("use_directory_urls", True))
-
-
 def stages_main(root: Path) -> None:
     from builder import embedding
+    from builder.embedding.settings import for_project
     from builder.generate.pipeline import default_stages, generate
     from builder.project import Project
     from builder.validate import check_project
 
+    project = Project(root)
     started = time.perf_counter()
-    result = check_project(Project(root))
+    result = check_project(project)
     load_validate = time.perf_counter() - started
     assert result.corpus is not None and not result.errors, "the project has errors: run check"
-    settings, directory_urls = _plugin_settings(root)
+    settings, directory_urls = for_project(project), project.use_directory_urls()
     started = time.perf_counter()
     semantic = embedding.availability(settings, root)
     engine_s = time.perf_counter() - started

@@ -47,6 +47,12 @@ class EmbeddingSettings:
 
 
 def for_project(project: Project) -> EmbeddingSettings:
-    """The settings of what runs without MkDocs (check): the cache folder mkdocs.yml gives the plugin, else the default."""
-    cache = project.cache_setting()
-    return EmbeddingSettings(cache_dir=Path(cache)) if cache else EmbeddingSettings()
+    """The settings mkdocs.yml gives the plugin, for what runs without MkDocs (check, make bench); defaults elsewhere."""
+    options = project.embedding_options()
+    text = {key: value for key in ("engine", "model", "query_prefix", "document_prefix") if isinstance(value := options.get(key), str)}
+    fields, cache = options.get("fields"), options.get("cache_dir")
+    return EmbeddingSettings(
+        **text,
+        **({"fields": tuple(fields)} if isinstance(fields, list) else {}),
+        **({"cache_dir": Path(cache)} if isinstance(cache, str) and cache else {}),
+    )

@@ -25,6 +25,7 @@
   // A kanji with its okurigana (育て) says less than a pair of kanji (育成); see contentTokens().
   const HIRAGANA_WEIGHT = 0.4;
   const HIRAGANA = /[\u3040-\u309f]/;
+  const HIRAGANA_ONLY = /^[\u3040-\u309f]+$/;
   const OKURIGANA_PAIR = /^[^\u3040-\u309f][\u3040-\u309f]$/u;
   const PARTICLE_LAST = /[のをやがにでとはへも]$/;
   // Words that every case could answer to (事例, 取組) say little about which case is wanted.
@@ -305,7 +306,7 @@
   }
 
   function weighTokens(list, folded, fillers) {
-    const allKana = list.length && list.every(function (t) { return /^[\u3040-\u309f]+$/.test(t.term); });
+    const allKana = list.length && list.every(function (t) { return HIRAGANA_ONLY.test(t.term); });
     if (!allKana) list = contentTokens(list);
     for (const t of list) {
       let weight = 1;

@@ -324,7 +324,7 @@
         const hints = hintShare(doc);
         all.push(new Ranked(doc, boosts.length ? 1 + HINT_WEIGHT * hints[0] : 0, 0, 0, 0, hints[1], NO_RUNS));
       }
-      return all.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      return byScore(all);
     }
 
     /** The matched runs of one case: its parts measured again (each list keeps only the last case's state). */

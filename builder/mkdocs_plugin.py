@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -21,17 +22,17 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from builder import embedding, safefiles, theme_files
+from builder import embedding, safefiles, theme_files, workers
 from builder.accessible import table_headers
 from builder.compact_html import compact
-from builder.generate import theme_data
+from builder.generate import table_html, theme_data
 from builder.generate.japan_map import MapDataMissing
-from builder.generate.pipeline import default_stages, generate
+from builder.generate.pipeline import Sent, default_stages, generate, send_independent
 from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
 from builder.previous_site import PreviousSite
 from builder.project import Project
 from builder.sanitize import sanitize
-from builder.sitebuild import checked_project, source_date_epoch
+from builder.sitebuild import check_handed, checked_project, source_date_epoch
 from builder.template_cache import template_cache
 from builder.validate import Corpus
 
@@ -62,7 +63,9 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.project: Project | None = None
         self.corpus: Corpus | None = None
         self.sanitised: set[str] = set()
-        self.semantic: embedding.Availability | None = None
+        self.settings: embedding.EmbeddingSettings | None = None
+        self.preloading: threading.Thread | None = None  # the model, loading from on_config to on_files
+        self.sent: Sent | None = None  # stages started in on_config, collected in on_files
         self.cache_dir = Path(embedding.EmbeddingSettings.cache_dir)
         self.reuse: PageReuse | None = None
         self.previous: PreviousSite | None = None  # the site ``build`` is replacing, or serve's last build
@@ -86,9 +89,14 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         config.extra["dxnavi_site"] = theme_data.template_data(float(stamp) if stamp else time.time(), config.use_directory_urls)
         # main.html keeps Material's own config block when its search is on (theme_files keeps its files then).
         config.extra["dxnavi_site"]["material_search"] = theme_files.material_search(config)
+        # The keyword index needs only the corpus: it is made in a second process while the engine loads.
+        self.sent = send_independent(self.corpus, config.use_directory_urls, default_stages())
         settings = self._embedding_settings()
         self.cache_dir = settings.with_environment(self.project.root).cache_dir
-        self.semantic = self._load_engine(settings, self.project.root)
+        # The model loads in a thread (mostly outside the interpreter) while MkDocs gathers its files.
+        self.settings = settings
+        self.preloading = threading.Thread(target=embedding.preload, args=(settings, self.project.root), name="dxnavi-model", daemon=True)
+        self.preloading.start()
         return config
 
     def _embedding_settings(self) -> embedding.EmbeddingSettings:
@@ -119,9 +127,12 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         for file in [f for f in files if f.is_documentation_page()]:
             files.remove(file)
         self.sanitised.clear()
-        stages = default_stages(self.semantic)
+        assert self.settings is not None and self.project is not None and self.preloading is not None
+        self.preloading.join()  # loading it here as well would load it twice
+        stages = default_stages(self._load_engine(self.settings, self.project.root))
         try:
-            outputs = generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages)
+            sent, self.sent = self.sent, None
+            outputs = generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages, sent=sent)
         except MapDataMissing as exc:  # an install step was skipped: say which, not a traceback
             raise PluginError(str(exc)) from exc
         for output in outputs:
@@ -172,6 +183,7 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.reuse is not None
+        html = table_html.expand(html)  # before converted(), which notes the links the page holds
         if not self.reuse.converted(page, html):
             return html
         html = sanitize(html) if page.file.src_uri in self.sanitised else html
@@ -197,6 +209,10 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         return self.reuse.post_page(compact(output), page)
 
     def on_startup(self, command: str, dirty: bool) -> None:
+        # The keyword index's process starts now, to be ready when the check is (on_config), if ``build``
+        # checks: its pool runs a thread, and a check in this process uses every core only without one.
+        if check_handed():
+            workers.background()
         self.serving = command == "serve" and not dirty  # a dirty build writes only some files: the others must stay
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

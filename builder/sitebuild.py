@@ -18,11 +18,21 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import previous_site
 from builder.diagnostics import print_report
 from builder.project import Project
-from builder.validate import CheckResult, check_project
+
+if TYPE_CHECKING:
+    from builder.validate import CheckResult
+
+
+def check_project(project: Project) -> CheckResult:
+    # Imported when called: ``build`` starts MkDocs first, and the models take a fifth of a second to import.
+    from builder.validate import check_project as check
+
+    return check(project)
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -52,6 +62,11 @@ def _environment(project: Project) -> dict[str, str]:
 
 
 _CHECKED = "DXNAVI_CHECKED"  # build -> its MkDocs: the pipe (file descriptor) the check comes through
+
+
+def check_handed() -> bool:
+    """Whether ``build`` started this process and hands it the check (``checked_project``)."""
+    return os.environ.get(_CHECKED, "").isdigit()
 
 
 def checked_project(project: Project) -> CheckResult:

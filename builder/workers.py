@@ -9,10 +9,18 @@ the function need not be picklable; only the items and the results cross between
 Forking is safe only while the process runs no other thread (a lock held by one would stay held
 in the child), so in a process with threads (``serve``'s watcher, a loaded embedding model), with
 one core or with few items, the function simply runs here, item by item: the same result.
+
+``background`` is the other way to use a second core: one long-lived worker that a build stage
+runs in beside the others (``builder.generate.pipeline``). It is forked by a fork server (a
+fresh interpreter, so it is safe beside threads), imports the stages' modules at once, and is
+kept for the life of the process, so ``serve``'s rebuilds find it ready.
+Like any multiprocessing child it imports the main module again (MkDocs' or pytest's, which
+guard their command with ``if __name__ == "__main__"``).
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import threading
@@ -25,7 +33,10 @@ Result = TypeVar("Result")
 
 CHUNKS_PER_WORKER = 8  # several chunks each, so a worker that drew long files does not hold up the end
 
-_task: Callable[[Any], Any] | None = None  # the function of the running ``ordered_map``, inherited by the forked workers
+_task: Callable[[Any], Any] | None = None
+_background: ProcessPoolExecutor | None = None
+# What the worker imports as soon as it starts, so that a stage sent to it finds its modules loaded.
+BACKGROUND_IMPORTS = ["builder.generate.search_index"]  # the function of the running ``ordered_map``, inherited by the forked workers
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
@@ -45,7 +56,38 @@ def worker_count() -> int:
     """Cores this process may use; 1 where forking is not safe or allowed (a daemonic process has no children)."""
     if "fork" not in multiprocessing.get_all_start_methods() or _threads() > 1 or multiprocessing.current_process().daemon:
         return 1
+    return _cores()
+
+
+def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _background_allowed() -> bool:
+    return _cores() >= 2 and "forkserver" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def background() -> ProcessPoolExecutor | None:
+    """The worker process stages run in beside this one (started on the first call); None with one core.
+
+    Its pool runs a thread here, so ``ordered_map`` no longer forks in this process afterwards.
+    """
+    global _background
+    if _background is None and _background_allowed():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([])  # a preload would hold up this call until it is imported
+        _background = ProcessPoolExecutor(1, mp_context=context)
+        for module in BACKGROUND_IMPORTS:  # imported by the worker while this process goes on
+            _background.submit(importlib.import_module, module)
+    return _background
+
+
+def drop_background() -> None:
+    """Forget a worker that died (a BrokenProcessPool): the next ``background()`` starts a new one."""
+    global _background
+    if _background is not None:
+        _background.shutdown(wait=False, cancel_futures=True)
+        _background = None
 
 
 def ordered_map(task: Callable[[Item], Result], items: Sequence[Item], *, min_items: int) -> list[Result]:

@@ -17,7 +17,7 @@ from tiny_model import HIDDEN, make_tiny_model
 from builder import embedding
 from builder.embedding.settings import CACHE_ENV, ENGINE_ENV, MODEL_ENV, USE
 from builder.evaluation import similar as evaluation
-from builder.generate import similar
+from builder.generate import similar, similar_cache
 from builder.generate.pipeline import BuildContext
 from builder.project import Project
 from builder.validate import Corpus, check_project
@@ -314,6 +314,7 @@ def test_lists_are_identical_across_builds(project: Path, use_semantic: embeddin
     warm = _sections(corpus, _fresh(use_semantic, tmp_path / "vectors.sqlite3"))
     again = _sections(corpus, _fresh(use_semantic, tmp_path / "other.sqlite3"))
     assert cold == warm == again
+    assert use_semantic.embedder is not None and (use_semantic.embedder.settings.cache_dir / similar_cache.FILE).is_file()  # the lists kept
     assert _sections(corpus, None) == _sections(corpus, None)
 
 

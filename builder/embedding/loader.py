@@ -42,6 +42,19 @@ def load(settings: s.EmbeddingSettings, root: Path, *, engine_from_environment: 
     return Embedder(encoder, resolved, resolved.cache_dir / "embeddings.sqlite3")
 
 
+def preload(settings: s.EmbeddingSettings, root: Path) -> None:
+    """Load the configured engine's model into this process's cache, so ``load`` finds it.
+
+    For a thread started early (the MkDocs plugin): loading a model mostly runs outside the
+    interpreter. Only the model: the embedder's vector cache is opened by the thread that uses it.
+    """
+    resolved = settings.with_environment(root)
+    try:
+        _encoder(resolved.engine, resolved.model, resolved.cache_dir, root)
+    except EngineUnavailable:
+        pass  # availability() says why
+
+
 @dataclass(frozen=True)
 class Availability:
     """What the build's stages get: the embedder, or why there is none (said in the log and on the pages)."""

@@ -29,15 +29,10 @@ def render_all_cases(corpus: Corpus, use_directory_urls: bool) -> str:
         f"{len(corpus.cases)} 件の事例を、団体の北から南への順に並べています。すべての項目は {data} でダウンロードできます。",
         # Shown by table-sort.js, so a reader without JavaScript is not told about buttons that are not there.
         f'<p class="dxn-sort-hint" hidden>見出しの{sortable}のボタンで並べ替えられます。</p>',
-        _fast(case_table(corpus.cases, here, corpus.taxonomy, columns, sortable=True), here, use_directory_urls),
+        table_html.as_html(case_table(corpus.cases, here, corpus.taxonomy, columns, sortable=True), here, use_directory_urls),
         f'<script src="{root}{SORT_SCRIPT}"></script>',
     ]
     return "\n\n".join(parts) + "\n"
-
-
-def _fast(table: str, here: str, use_directory_urls: bool) -> str:
-    """The table as HTML when its cells allow (Python-Markdown took a second over it at 1,000 cases), else as it is."""
-    return table_html.to_html(table, here, use_directory_urls) or table
 
 
 class AllCases:

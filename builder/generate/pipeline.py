@@ -3,15 +3,23 @@
 Each stage does one job and reads or adds to a shared ``BuildContext``. Stages
 that enrich case pages (same organisation, similar cases) run before the stage
 that renders the case pages, and add ``Section``s for it. Adding a feature means adding a stage to ``default_stages``.
+
+A stage that reads only the corpus and only adds files may say ``independent = True``: it then
+runs in a second process beside the others (``builder.workers.background``), with the same
+result. The keyword index is a third to a half of the stages' time, so a rebuild after one edit
+waits for the longer of the two halves, not for their sum.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from builder import workers
 from builder.validate import Corpus
 
 if TYPE_CHECKING:
@@ -82,18 +90,59 @@ def default_stages(semantic: Availability | None = None) -> list[Stage]:
     ]
 
 
+Sent = dict[str, tuple["Stage", Future]]  # independent stages running in the background worker, by name
+
+
+def send_independent(corpus: Corpus, use_directory_urls: bool, stages: list[Stage]) -> Sent:
+    """Start the independent stages in the background worker (none with one core); ``generate`` collects them.
+
+    The MkDocs plugin calls it as soon as the corpus is checked, so they run while the embedding
+    engine loads and MkDocs gathers its files.
+    """
+    independent = [stage for stage in stages if getattr(stage, "independent", False)]
+    pool = workers.background() if independent else None
+    if pool is None:
+        return {}
+    return {stage.name: (stage, pool.submit(run_alone, stage, corpus, use_directory_urls)) for stage in independent}
+
+
 def generate(
     corpus: Corpus,
     *,
     use_directory_urls: bool = False,
     stages: list[Stage] | None = None,
     timings: dict[str, float] | None = None,
+    sent: Sent | None = None,
 ) -> list[OutputFile]:
-    """The generated files, sorted by path; ``timings`` (if given) receives each stage's seconds (make bench)."""
+    """The generated files, sorted by path; ``timings`` (if given) receives each stage's seconds (make bench).
+
+    ``sent``: what ``send_independent`` started for this corpus, else it is called here.
+    """
     context = BuildContext(corpus, use_directory_urls)
-    for stage in stages if stages is not None else default_stages():
-        started = time.perf_counter()
-        stage.run(context)
-        if timings is not None:
-            timings[stage.name] = time.perf_counter() - started
+    stages = stages if stages is not None else default_stages()
+    sent = send_independent(corpus, use_directory_urls, stages) if sent is None else sent
+    seconds: dict[str, float] = {}
+    for stage in stages:
+        if stage.name not in sent:
+            started = time.perf_counter()
+            stage.run(context)
+            seconds[stage.name] = time.perf_counter() - started
+    for name, (stage, future) in sent.items():
+        try:
+            files, seconds[name] = future.result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): run the stage here instead
+            workers.drop_background()
+            files, seconds[name] = run_alone(stage, corpus, use_directory_urls)
+        for file in files:
+            context.add(file)
+    if timings is not None:
+        timings.update((stage.name, seconds[stage.name]) for stage in stages)
     return [context.files[path] for path in sorted(context.files)]
+
+
+def run_alone(stage: Stage, corpus: Corpus, use_directory_urls: bool) -> tuple[list[OutputFile], float]:
+    """An independent stage's files and seconds (in the background worker, or here)."""
+    context = BuildContext(corpus, use_directory_urls)
+    started = time.perf_counter()
+    stage.run(context)
+    return list(context.files.values()), time.perf_counter() - started

@@ -385,6 +385,7 @@ hide:
 
 class KeywordSearch:
     name = "keyword-search"
+    independent = True  # reads only the corpus: runs beside the other stages (pipeline.generate)
 
     def run(self, context: BuildContext) -> None:
         data = search_data(context.corpus, context.use_directory_urls)

@@ -20,11 +20,12 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.embedding.settings import DOCUMENT_FIELDS
 from builder.generate import markdown as md
-from builder.generate import paths
+from builder.generate import paths, similar_cache
 from builder.generate.common import keyword_tag
 from builder.generate.pipeline import BuildContext, Section
 from builder.models import Case
@@ -298,6 +299,14 @@ def nearest(
     """
     import numpy as np
 
+    vectors, floor = combined(meaning, label_rows, weight)
+    return [others.tolist() for others, _ in ranking(vectors, groups, floor, k)(np.arange(len(vectors)), None)]
+
+
+def combined(meaning: np.ndarray | None, label_rows: np.ndarray | None, weight: float) -> tuple[np.ndarray, float]:
+    """One row per case whose products are the pairs' scores, and the score a listed pair must beat."""
+    import numpy as np
+
     parts = [m for m in (meaning,) if m is not None]
     if label_rows is not None:
         parts.append(label_rows * np.float32(np.sqrt(weight)))
@@ -305,25 +314,35 @@ def nearest(
         raise ValueError("nothing to rank by")
     # One matrix, so one product per block gives the weighted sum: [m, √w·l]·[m', √w·l'] = m·m' + w·l·l'.
     vectors = np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
-    n = len(vectors)
     floor = NEAR if meaning is None else -np.inf  # labels alone: a pair sharing nothing scores exactly 0
-    found: list[list[int]] = []
-    for start in range(0, n, BLOCK):
-        stop = min(start + BLOCK, n)
-        scores = vectors[start:stop] @ vectors.T
-        rows = np.arange(stop - start)
-        scores[rows, rows + start] = -np.inf
-        if groups is not None:
-            scores[groups[start:stop, None] == groups[None, :]] = -np.inf
-        kth = np.partition(scores, n - k, axis=1)[:, n - k] if k < n else np.full(stop - start, -np.inf)
-        for row, threshold in zip(scores, kth):
-            # Candidates within float noise of the k-th best, rounded before ordering: products
-            # computed in other block shapes can differ in the last bits, and must not reorder ties.
-            candidates = np.flatnonzero((row >= threshold - NEAR) & (row > floor))
-            rounded = np.round(row[candidates].astype(np.float64), DECIMALS)
-            order = candidates[np.lexsort((candidates, -rounded))][:k]
-            found.append([int(j) for j in order])
-    return found
+    return vectors, floor
+
+
+def ranking(vectors: np.ndarray, groups: np.ndarray | None, floor: float, k: int):  # type: ignore[no-untyped-def]
+    """``ranked(rows, columns)``: for each of ``rows``, its k best others among ``columns`` (all when
+    None) with their rounded scores, best first, ties to the earlier case (a generator, a block at a time)."""
+    import numpy as np
+
+    def ranked(rows: np.ndarray, columns: np.ndarray | None):  # type: ignore[no-untyped-def]
+        targets = vectors if columns is None else vectors[columns]
+        columns = np.arange(len(vectors)) if columns is None else columns
+        width = len(columns)
+        for start in range(0, len(rows), BLOCK):
+            block = rows[start : start + BLOCK]
+            scores = vectors[block] @ targets.T
+            scores[block[:, None] == columns[None, :]] = -np.inf
+            if groups is not None:
+                scores[groups[block][:, None] == groups[columns][None, :]] = -np.inf
+            kth = np.partition(scores, width - k, axis=1)[:, width - k] if k < width else np.full(len(block), -np.inf)
+            for row, threshold in zip(scores, kth):
+                # Candidates within float noise of the k-th best, rounded before ordering: products
+                # computed in other block shapes can differ in the last bits, and must not reorder ties.
+                candidates = np.flatnonzero((row >= threshold - NEAR) & (row > floor))
+                rounded = np.round(row[candidates].astype(np.float64), DECIMALS)
+                order = np.lexsort((columns[candidates], -rounded))[:k]
+                yield columns[candidates][order], rounded[order]
+
+    return ranked
 
 
 # --- the stage ------------------------------------------------------------------------------
@@ -406,7 +425,10 @@ class SimilarCases:
         expand = KeywordExpander(taxonomy)
         label_rows = label_vectors(entries, taxonomy, expand)
         meaning = document_vectors(entries, self.embedder) if self.embedder is not None else None
-        ranked = nearest(meaning, label_rows, SHOWN, groups=organisation_groups(entries))
+        if self.embedder is not None:
+            ranked = self._nearest_since_last_build(entries, meaning, label_rows, self.embedder.settings.cache_dir)
+        else:
+            ranked = nearest(meaning, label_rows, SHOWN, groups=organisation_groups(entries))
         reasons = Reasons(entries, taxonomy, expand)
         heads: dict[int, str] = {}  # "- [title](x.md)（organisation）", rendered once per listed case
         note = self.note()
@@ -421,3 +443,18 @@ class SimilarCases:
                 lines.append(heads[j] + "  \n  " + "・".join(reasons(i, j, _case(entry), other, closeness)))
             body = "\n".join(lines) if lines else md.text(NOTHING_SHARED if meaning is None else NO_OTHERS)
             context.case_sections[entry.id].append(Section("似ている事例", note + "\n\n" + body))
+
+    @staticmethod
+    def _nearest_since_last_build(entries: Sequence[Entry], meaning: np.ndarray | None, label_rows: np.ndarray, folder: Path) -> list[list[int]]:
+        """``nearest``'s lists, scoring only the rows and columns that changed since the last build (similar_cache)."""
+        vectors, floor = combined(meaning, label_rows, LABEL_WEIGHT)
+        previous = similar_cache.Lists.load(folder, SHOWN)
+        keys = similar_cache.row_keys(vectors, [_case(e).organisation.name for e in entries])
+        ranked = ranking(vectors, organisation_groups(entries), floor, similar_cache.kept(SHOWN))
+        lists = similar_cache.update(previous, keys, ranked, SHOWN)
+        if lists is not previous:
+            try:
+                lists.save(folder)
+            except OSError:
+                pass  # a read-only cache: the next build scores again
+        return [[j for j in row[:SHOWN] if j >= 0] for row in lists.others.tolist()]

@@ -1,0 +1,85 @@
+"""Independent stages run in a second process beside the others (builder/generate/pipeline.py,
+builder/workers.py background): the same files as run here, and a worker that dies costs only time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builder import workers
+from builder.generate import pipeline
+from builder.generate.pipeline import BuildContext, OutputFile
+from builder.project import Project
+from builder.validate import Corpus, check_project
+
+
+class WhereItRan:
+    """Writes the process it ran in and the cases it saw."""
+
+    name = "where-it-ran"
+    independent = True
+
+    def run(self, context: BuildContext) -> None:
+        ids = ",".join(entry.id for entry in context.corpus.cases)
+        context.add(OutputFile("ran.txt", f"{os.getpid()} {ids} {context.use_directory_urls}"))
+
+
+class DiesElsewhere:
+    """Kills any process but the one that made it, as a worker killed for its memory would end."""
+
+    name = "dies-elsewhere"
+    independent = True
+
+    def __init__(self) -> None:
+        self.home = os.getpid()
+
+    def run(self, context: BuildContext) -> None:
+        if os.getpid() != self.home:
+            os._exit(9)
+        context.add(OutputFile("survived.txt", "here"))
+
+
+class Here:
+    name = "here"
+
+    def run(self, context: BuildContext) -> None:
+        context.add(OutputFile("here.txt", str(os.getpid())))
+
+
+@pytest.fixture(scope="module")
+def corpus(fixture_root: Path) -> Corpus:
+    result = check_project(Project(fixture_root))
+    assert result.corpus is not None
+    return result.corpus
+
+
+def _files(corpus: Corpus, stages: list, timings: dict[str, float] | None = None) -> dict[str, str]:
+    return {f.path: f.content for f in pipeline.generate(corpus, use_directory_urls=True, stages=stages, timings=timings)}  # type: ignore[misc]
+
+
+def test_an_independent_stage_makes_its_files_in_the_worker(corpus: Corpus) -> None:
+    elsewhere = workers.background() is not None  # None on a machine with one core: then it runs here
+    timings: dict[str, float] = {}
+    files = _files(corpus, [WhereItRan(), Here()], timings)
+    pid, ids, urls = files["ran.txt"].split(" ")
+    assert (pid != str(os.getpid())) == elsewhere and files["here.txt"] == str(os.getpid())
+    assert ids == ",".join(entry.id for entry in corpus.cases) and urls == "True"
+    assert set(timings) == {"where-it-ran", "here"}
+
+
+def test_without_a_worker_the_stage_runs_here_with_the_same_files(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = _files(corpus, [WhereItRan(), Here()])
+    monkeypatch.setattr(workers, "background", lambda: None)
+    here = _files(corpus, [WhereItRan(), Here()])
+    assert here["ran.txt"].split(" ")[0] == str(os.getpid())
+    assert here["ran.txt"].split(" ")[1:] == elsewhere["ran.txt"].split(" ")[1:]
+
+
+def test_a_worker_that_dies_leaves_its_stage_to_this_process(corpus: Corpus) -> None:
+    elsewhere = workers.background() is not None
+    assert _files(corpus, [DiesElsewhere(), Here()])["survived.txt"] == "here"
+    # The next build starts a new worker.
+    assert (_files(corpus, [WhereItRan()])["ran.txt"].split(" ")[0] != str(os.getpid())) == elsewhere
+

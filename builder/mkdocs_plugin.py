@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from builder import embedding, safefiles, theme_files, workers
+from builder import embedding, safefiles, theme_files
 from builder.accessible import table_headers
 from builder.compact_html import compact
 from builder.generate import table_html, theme_data
@@ -32,7 +32,7 @@ from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
 from builder.previous_site import PreviousSite
 from builder.project import Project
 from builder.sanitize import sanitize
-from builder.sitebuild import check_handed, checked_project, source_date_epoch
+from builder.sitebuild import checked_project, handed_stages, source_date_epoch
 from builder.template_cache import template_cache
 from builder.validate import Corpus
 
@@ -89,13 +89,17 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         config.extra["dxnavi_site"] = theme_data.template_data(float(stamp) if stamp else time.time(), config.use_directory_urls)
         # main.html keeps Material's own config block when its search is on (theme_files keeps its files then).
         config.extra["dxnavi_site"]["material_search"] = theme_files.material_search(config)
-        # The keyword index needs only the corpus: it is made in a second process while the engine loads.
-        self.sent = send_independent(self.corpus, config.use_directory_urls, default_stages())
-        settings = self._embedding_settings()
-        self.cache_dir = settings.with_environment(self.project.root).cache_dir
+        # The keyword index needs only the corpus: ``build`` makes it while we run the other stages, else
+        # a second process does, starting now, while the engine loads.
+        stages = default_stages()
+        self.sent = handed_stages(self.project, config.use_directory_urls, stages)
+        if self.sent is None:
+            self.sent = send_independent(self.corpus, config.use_directory_urls, stages)
+        self.settings = self._embedding_settings()
+        self.cache_dir = self.settings.with_environment(self.project.root).cache_dir
         # The model loads in a thread (mostly outside the interpreter) while MkDocs gathers its files.
-        self.settings = settings
-        self.preloading = threading.Thread(target=embedding.preload, args=(settings, self.project.root), name="dxnavi-model", daemon=True)
+        # After the check: a check in this process uses every core only while it runs no thread.
+        self.preloading = threading.Thread(target=embedding.preload, args=(self.settings, self.project.root), name="dxnavi-model", daemon=True)
         self.preloading.start()
         return config
 
@@ -209,10 +213,6 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         return self.reuse.post_page(compact(output), page)
 
     def on_startup(self, command: str, dirty: bool) -> None:
-        # The keyword index's process starts now, to be ready when the check is (on_config), if ``build``
-        # checks: its pool runs a thread, and a check in this process uses every core only without one.
-        if check_handed():
-            workers.background()
         self.serving = command == "serve" and not dirty  # a dirty build writes only some files: the others must stay
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

@@ -10,6 +10,7 @@ time (SOURCE_DATE_EPOCH), so two builds of one commit are byte-identical.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import pickle
 import shutil
@@ -17,11 +18,13 @@ import signal
 import stat
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import previous_site
 from builder.diagnostics import print_report
+from builder.generate.pipeline import OutputFile, Sent, Stage, StageLost, independent
 from builder.project import Project
 
 if TYPE_CHECKING:
@@ -64,26 +67,84 @@ def _environment(project: Project) -> dict[str, str]:
 _CHECKED = "DXNAVI_CHECKED"  # build -> its MkDocs: the pipe (file descriptor) the check comes through
 
 
-def check_handed() -> bool:
-    """Whether ``build`` started this process and hands it the check (``checked_project``)."""
-    return os.environ.get(_CHECKED, "").isdigit()
-
-
 def checked_project(project: Project) -> CheckResult:
     """The check ``build`` hands its MkDocs (checking again would double the time at 10,000 cases), else a fresh one."""
-    handed = os.environ.get(_CHECKED)
-    if not handed or not handed.isdigit():
-        return check_project(project)
+    handed = _handed_pipe(_CHECKED)
+    if handed is None:
+        return check_project(project)  # not started by build (or a stale variable in a shell): check as usual
     try:
-        if not stat.S_ISFIFO(os.fstat(int(handed)).st_mode):
-            return check_project(project)  # a stale variable in a shell: check as usual
-        with os.fdopen(int(handed), "rb") as pipe:  # made by build_site for this process alone
+        with os.fdopen(handed, "rb") as pipe:  # made by build_site for this process alone
             root, result = pickle.load(pipe)
     except EOFError as exc:  # build closed the pipe without a check: it found errors, or it was stopped
         raise SystemExit("build が確認の結果を渡さなかったため、サイトを作りません。") from exc
     except (OSError, pickle.UnpicklingError, ValueError):
         return check_project(project)
     return result if root == project.root.resolve() else check_project(project)
+
+
+def _handed_pipe(variable: str) -> int | None:
+    handed = os.environ.get(variable, "")
+    try:
+        return int(handed) if handed.isdigit() and stat.S_ISFIFO(os.fstat(int(handed)).st_mode) else None
+    except OSError:
+        return None  # a stale variable in a shell
+
+
+_STAGES = "DXNAVI_STAGES"  # build -> its MkDocs: the pipe the independent stages' files come through
+
+
+class _HandedStages:
+    """What ``build`` made of the independent stages while MkDocs started, read once, when first asked."""
+
+    def __init__(self, pipe: int, root: Path, use_directory_urls: bool) -> None:
+        self.pipe, self.expected = pipe, (root.resolve(), use_directory_urls)
+        self.made: dict[str, tuple[list[OutputFile], float]] | None = None
+
+    def result(self, name: str) -> tuple[list[OutputFile], float]:
+        if self.made is None:
+            try:
+                with os.fdopen(self.pipe, "rb") as pipe:
+                    root, urls, made = pickle.load(pipe)
+            except (OSError, EOFError, pickle.UnpicklingError, ValueError) as error:
+                raise StageLost("build did not hand the stages over") from error
+            self.made = made if (root, urls) == self.expected else {}
+        if name not in self.made:
+            raise StageLost(f"build did not make {name} for this configuration")
+        return self.made[name]
+
+
+@dataclass(frozen=True)
+class _Handed:
+    stages: _HandedStages
+    name: str
+
+    def result(self) -> tuple[list[OutputFile], float]:
+        return self.stages.result(self.name)
+
+
+def handed_stages(project: Project, use_directory_urls: bool, stages: list[Stage]) -> Sent | None:
+    """The independent stages ``build`` is making for this MkDocs (``pipeline.generate`` waits for them), else None."""
+    pipe = _handed_pipe(_STAGES)
+    if pipe is None:
+        return None
+    handed = _HandedStages(pipe, project.root, use_directory_urls)
+    return {stage.name: (stage, _Handed(handed, stage.name)) for stage in independent(stages)}
+
+
+def _hand_stages(project: Project, result: CheckResult, pipe: int) -> None:
+    """Make the independent stages (the keyword index) here, while MkDocs runs the others, and send their files."""
+    from builder.generate.pipeline import default_stages, run_alone
+
+    urls = project.use_directory_urls()
+    gc.freeze()  # the corpus stays to the end: the collector need not walk it again and again (5 % of the stage)
+    try:
+        with os.fdopen(pipe, "wb") as out:
+            assert result.corpus is not None
+            made = {stage.name: run_alone(stage, result.corpus, urls) for stage in independent(default_stages())}
+            pickle.dump((project.root.resolve(), urls, made), out, protocol=pickle.HIGHEST_PROTOCOL)
+    except BrokenPipeError:
+        pass  # MkDocs stopped first: its exit status says why
+    # Any other error leaves the pipe empty: MkDocs then makes the stages itself, and reports the error.
 
 
 def _hand_over(project: Project, result: CheckResult, pipe: int) -> None:
@@ -128,17 +189,20 @@ def build_site(project: Project, site_dir: Path | None = None) -> int:
     staging = target.with_name(f".{target.name}.building-{os.getpid()}")
     # Not --quiet: it drops warnings before --strict can count them, and the build would pass.
     command = [
-        sys.executable, "-m", "mkdocs", "build", "--strict",
+        sys.executable, "-m", "builder.run_mkdocs", "build", "--strict",
         "--config-file", str(project.root / "mkdocs.yml"), "--site-dir", str(staging),
     ]  # fmt: skip
     env = _environment(project)
     env[previous_site.ENV] = str(target)  # its unchanged files are linked, not written again
     receive, send = os.pipe()
-    env[_CHECKED] = str(receive)
+    stages_receive, stages_send = os.pipe()
+    env[_CHECKED], env[_STAGES] = str(receive), str(stages_receive)
     # MkDocs starts while we check (its imports and configuration take about a second) and waits for
-    # the check in on_config, before it writes anything; with errors it is stopped there.
-    mkdocs = subprocess.Popen(command, env=env, cwd=project.root, pass_fds=(receive,), preexec_fn=_die_with_parent)
+    # the check in on_config, before it writes anything; with errors it is stopped there. Then we make
+    # the keyword index while MkDocs runs the other stages, on the other core.
+    mkdocs = subprocess.Popen(command, env=env, cwd=project.root, pass_fds=(receive, stages_receive), preexec_fn=_die_with_parent)
     os.close(receive)
+    os.close(stages_receive)
     try:
         result = check_project(project)
         print_report(result.problems, result.files)
@@ -148,13 +212,16 @@ def build_site(project: Project, site_dir: Path | None = None) -> int:
             return 1
         _hand_over(project, result, send)
         send = -1
+        _hand_stages(project, result, stages_send)
+        stages_send = -1
         if mkdocs.wait() != 0:
             print(f"サイトを作れませんでした（{target} はそのままです）。")
             return 1
         replace_directory(staging, target)
     finally:
-        if send >= 0:
-            os.close(send)
+        for pipe in (send, stages_send):
+            if pipe >= 0:
+                os.close(pipe)
         if mkdocs.poll() is None:  # we were stopped (Ctrl+C...): so is it
             mkdocs.kill()
         mkdocs.wait()

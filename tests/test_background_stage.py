@@ -83,3 +83,54 @@ def test_a_worker_that_dies_leaves_its_stage_to_this_process(corpus: Corpus) -> 
     # The next build starts a new worker.
     assert (_files(corpus, [WhereItRan()])["ran.txt"].split(" ")[0] != str(os.getpid())) == elsewhere
 
+
+
+def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object | None) -> pipeline.Sent | None:
+    """What MkDocs reads when ``build`` hands it the independent stages: ``payload`` pickled into the pipe."""
+    import pickle
+    import threading
+
+    from builder import sitebuild
+
+    receive, send = os.pipe()
+    monkeypatch.setenv("DXNAVI_STAGES", str(receive))
+
+    def write() -> None:  # build's side (blocks until read, as build's process does)
+        with os.fdopen(send, "wb") as out:
+            if payload is not None:
+                pickle.dump(payload, out)
+
+    threading.Thread(target=write, daemon=True).start()
+    return sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan(), Here()])
+
+
+def test_build_hands_its_mkdocs_the_independent_stages_it_made(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = {"where-it-ran": ([OutputFile("ran.txt", "made by build")], 0.5)}
+    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, made))
+    assert sent is not None and list(sent) == ["where-it-ran"]  # only the independent stage
+    timings: dict[str, float] = {}
+    files = {f.path: f.content for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent, timings=timings)}
+    assert files["ran.txt"] == "made by build" and timings["where-it-ran"] == 0.5  # not made again here
+
+
+@pytest.mark.parametrize("handed", ["nothing", "for directory URLs", "for another project"])
+def test_a_stage_build_did_not_hand_over_is_made_here(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch, handed: str) -> None:
+    made = {"where-it-ran": ([OutputFile("ran.txt", "made by build")], 0.5)}
+    payload = {
+        "nothing": None,  # build stopped, or failed while making it
+        "for directory URLs": (fixture_root.resolve(), True, made),  # its links would be wrong here
+        "for another project": (fixture_root.parent.resolve(), False, made),
+    }[handed]
+    sent = _hand(fixture_root, monkeypatch, payload)
+    assert sent is not None
+    files = {f.path: f.content for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent)}
+    assert files["ran.txt"] == f"{os.getpid()} {','.join(e.id for e in corpus.cases)} False"
+
+
+def test_without_build_there_is_nothing_handed(fixture_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder import sitebuild
+
+    monkeypatch.delenv("DXNAVI_STAGES", raising=False)
+    assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()]) is None
+    monkeypatch.setenv("DXNAVI_STAGES", "987")  # a stale number in a shell: no such file descriptor
+    assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()]) is None

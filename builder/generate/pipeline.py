@@ -5,25 +5,25 @@ that enrich case pages (same organisation, similar cases) run before the stage
 that renders the case pages, and add ``Section``s for it. Adding a feature means adding a stage to ``default_stages``.
 
 A stage that reads only the corpus and only adds files may say ``independent = True``: it then
-runs in a second process beside the others (``builder.workers.background``), with the same
-result. The keyword index is a third to a half of the stages' time, so a rebuild after one edit
-waits for the longer of the two halves, not for their sum.
+runs in a second process beside the others, with the same result: ``build``'s own process, which
+has checked the corpus and hands the files over (``sitebuild.handed_stages``), else a worker
+(``builder.workers.background``). The keyword index is a third to a half of the stages' time, so
+a rebuild after one edit waits for the longer of the two halves, not for their sum.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from builder import workers
-from builder.validate import Corpus
 
 if TYPE_CHECKING:
     from builder.embedding import Availability
+    from builder.validate import Corpus
 
 
 @dataclass(frozen=True)
@@ -90,20 +90,32 @@ def default_stages(semantic: Availability | None = None) -> list[Stage]:
     ]
 
 
-Sent = dict[str, tuple["Stage", Future]]  # independent stages running in the background worker, by name
+class Pending(Protocol):
+    def result(self) -> tuple[list[OutputFile], float]: ...  # an independent stage's files and seconds
+
+
+class StageLost(Exception):
+    """The process making an independent stage gave no result: ``generate`` runs the stage itself."""
+
+
+Sent = dict[str, tuple["Stage", Pending]]  # independent stages being made in another process, by name
+
+
+def independent(stages: list[Stage]) -> list[Stage]:
+    return [stage for stage in stages if getattr(stage, "independent", False)]
 
 
 def send_independent(corpus: Corpus, use_directory_urls: bool, stages: list[Stage]) -> Sent:
     """Start the independent stages in the background worker (none with one core); ``generate`` collects them.
 
     The MkDocs plugin calls it as soon as the corpus is checked, so they run while the embedding
-    engine loads and MkDocs gathers its files.
+    engine loads and MkDocs gathers its files (``build`` makes them itself: sitebuild.handed_stages).
     """
-    independent = [stage for stage in stages if getattr(stage, "independent", False)]
-    pool = workers.background() if independent else None
+    sent = independent(stages)
+    pool = workers.background() if sent else None
     if pool is None:
         return {}
-    return {stage.name: (stage, pool.submit(run_alone, stage, corpus, use_directory_urls)) for stage in independent}
+    return {stage.name: (stage, pool.submit(run_alone, stage, corpus, use_directory_urls)) for stage in sent}
 
 
 def generate(
@@ -132,6 +144,8 @@ def generate(
             files, seconds[name] = future.result()
         except BrokenProcessPool:  # the worker died (killed, out of memory): run the stage here instead
             workers.drop_background()
+            files, seconds[name] = run_alone(stage, corpus, use_directory_urls)
+        except StageLost:
             files, seconds[name] = run_alone(stage, corpus, use_directory_urls)
         for file in files:
             context.add(file)

@@ -237,7 +237,7 @@ def serve_site(project: Project, dev_addr: str) -> int:
     if result.errors:
         print("エラーのある事例も、プレビューでは表示します（各ページの先頭とトップページの赤い枠に問題を表示します。公開用の build では止まります）。")
     print(f"プレビュー: http://{dev_addr}/  （終了するには Ctrl+C）")
-    command = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", dev_addr, "--config-file", str(project.root / "mkdocs.yml")]
+    command = [sys.executable, "-m", "builder.run_mkdocs", "serve", "--dev-addr", dev_addr, "--config-file", str(project.root / "mkdocs.yml")]
     # Its own process group: Ctrl+C reaches it once, through us, not twice.
     server = subprocess.Popen(command, env=_environment(project), cwd=project.root, process_group=0, preexec_fn=_die_with_parent)
     return _wait_passing_on_signals(server)

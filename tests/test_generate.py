@@ -21,8 +21,18 @@ def pages(fixture_root: Path) -> dict[str, str]:
     return {f.path: f.content for f in generate(result.corpus)}  # type: ignore[misc]
 
 
-def _rows(table_page: str) -> list[str]:
-    return [line for line in table_page.splitlines() if line.startswith("| [")]
+def _listings(page: str) -> str:
+    """The case listings of an index page, handed to MkDocs as HTML in comments (table_html.embedded)."""
+    return "\n".join(re.findall(r"<!--dxnavi-html\n(.*?)\n-->", page, re.DOTALL))
+
+
+def _rows(page: str) -> list[list[str]]:
+    """Each case row of the page's listings, as the HTML of its cells."""
+    rows = re.findall(r"<tr>\n(<td>.*?)\n</tr>", _listings(page), re.DOTALL)
+    return [[cell.removeprefix("<td>").removesuffix("</td>") for cell in row.split("\n")] for row in rows]
+
+
+GOKA = "../organisations/" + quote("茨城県五霞町") + ".html"
 
 
 def test_nothing_is_generated_twice_and_only_contributor_pages_are_sanitised(fixture_root: Path) -> None:
@@ -113,8 +123,11 @@ def test_keyword_page(pages: dict[str, str]) -> None:
     assert page.startswith("# &#35;OJT（職場内訓練）\n\n[キーワード](index.md) › &#35;OJT（職場内訓練）\n\n職場での実務を通じた育成。")
     assert "## 用語の解説\n\n[OJT（オー・ジエーティー）](../glossary.md#ojt)\n:   職場での実践を通じて" in page
     assert _rows(page.split("## 事例（1 件）")[1]) == [
-        "| [茨城県五霞町](../organisations/茨城県五霞町.md) | 約8&#44;000人 | [テスト用の育成レベル別研修](../cases/ibaraki-goka-fixture-guide.md) | [計画と制度](../categories/guide-plan.md) |"
-    ]
+        [
+            f'<a href="{GOKA}">茨城県五霞町</a>', "約8&#44;000人",
+            '<a href="../cases/ibaraki-goka-fixture-guide.html">テスト用の育成レベル別研修</a>', '<a href="../categories/guide-plan.html">計画と制度</a>',
+        ]
+    ]  # fmt: skip
     assert "## 資料・デジタル人材の声\n\n- [テスト町人材育成方針](../documents/fixture-policy.md)（茨城県五霞町）" in page
     assert "## 関連するキーワード\n\n[&#35;伴走支援](accompanying-support.md){ .dxn-tag }" in pages["keywords/external-experts.md"]
     assert "keywords/it-passport.md" in pages  # a keyword is worth a page even before it has cases
@@ -124,7 +137,7 @@ def test_keyword_pages_include_narrower_keywords(pages: dict[str, str]) -> None:
     broad = pages["keywords/external-experts.md"]
     assert "## 下位のキーワード\n\n[&#35;外部専門人材（委託）](external-experts-contract.md){ .dxn-tag }" in broad
     assert "## 事例（2 件）" in broad  # 高知県 directly, 中野区 through 外部専門人材（委託）
-    assert "tokyo-nakano-fixture-casebook.md" in broad and "kochi-fixture-guide.md" in broad
+    assert "../cases/tokyo-nakano-fixture-casebook.html" in broad and "../cases/kochi-fixture-guide.html" in broad
     narrow = pages["keywords/external-experts-contract.md"]
     assert "## 上位のキーワード\n\n[&#35;外部専門人材](external-experts.md){ .dxn-tag }" in narrow
     assert "## 事例（1 件）" in narrow
@@ -169,11 +182,16 @@ def test_an_organisation_with_one_case_is_reached_through_the_case(pages: dict[s
     assert "| [茨城県五霞町](茨城県五霞町.md) | 2 件 |" in index  # two cases and a policy: a page gathers them
     card = pages["cases/tokyo-nakano-fixture-casebook.md"].split('<div class="dxn-card" markdown>')[1].split("</div>")[0]
     assert "団体\n:   東京都中野区（[区](../kinds/ward.md)" in card
-    rows = [line for line in pages["kinds/ward.md"].splitlines() if "tokyo-nakano-fixture-casebook" in line]
+    rows = [row for row in _rows(pages["kinds/ward.md"]) if "tokyo-nakano-fixture-casebook" in row[2]]
     assert rows == [
-        "| 東京都中野区 | 33&#46;2万人 | [テスト用の民間人材の採用](../cases/tokyo-nakano-fixture-casebook.md) | [人材の育成](../categories/casebook-training.md) |"
-    ]
-    assert not any("organisations/東京都中野区" in page or "organisations/高知県" in page for page in pages.values() if isinstance(page, str))
+        [
+            "東京都中野区", "33&#46;2万人",
+            '<a href="../cases/tokyo-nakano-fixture-casebook.html">テスト用の民間人材の採用</a>', '<a href="../categories/casebook-training.html">人材の育成</a>',
+        ]
+    ]  # fmt: skip
+    missing = [f"organisations/{name}" for name in ("東京都中野区", "高知県")]
+    missing += [quote(name) for name in missing]  # as the listings' HTML writes it
+    assert not any(name in page for name in missing for page in pages.values() if isinstance(page, str))
 
 
 def test_sources_group_cases_by_category(pages: dict[str, str]) -> None:
@@ -181,8 +199,8 @@ def test_sources_group_cases_by_category(pages: dict[str, str]) -> None:
     assert guide.index("### 計画と制度") < guide.index("### 県による支援")
     # The headings name each case's category, as a category's own page does: their listings leave the column out.
     for page in (guide, pages["categories/guide-plan.md"]):
-        assert "| 団体 | 人口 | 事例 |\n" in page and "| カテゴリ |" not in page and "../categories/" not in page.split("| 団体 |")[1]
-    assert "| 団体 | 人口 | 事例 | カテゴリ |\n" in pages["keywords/ojt.md"]
+        assert "<th>団体</th>\n<th>人口</th>\n<th>事例</th>\n</tr>" in page and "<th>カテゴリ</th>" not in page and "../categories/" not in _listings(page)
+    assert "<th>団体</th>\n<th>人口</th>\n<th>事例</th>\n<th>カテゴリ</th>\n</tr>" in pages["keywords/ojt.md"]
     casebook = pages["sources/fixture-casebook.md"]
     assert "注記\n:   資料に発行年の記載はありません。" in casebook
     assert "### 人材の育成" in casebook
@@ -236,7 +254,7 @@ def test_all_cases_page(pages: dict[str, str]) -> None:
     assert rows[2].split("\n")[4:6] == ['<td><data value="1"><a href="../sources/fixture-casebook.html">テスト用事例集</a></data></td>', '<td><data value="">—</data></td>']
     assert page.rstrip().endswith('<script src="../assets/javascripts/dxnavi/table-sort.js"></script>')
     # Other listings share the columns but are not sortable.
-    assert "<data" not in pages["keywords/ojt.md"] and '<div class="dxn-cases" markdown>' in pages["keywords/ojt.md"]
+    assert "<data" not in pages["keywords/ojt.md"] and '<div class="dxn-cases">' in _listings(pages["keywords/ojt.md"])
 
 
 def test_footer_and_404_data() -> None:
@@ -304,16 +322,32 @@ def test_latin_glossary_terms_match_whole_words_in_any_case() -> None:
 
 
 def test_case_tables_match_case_table(fixture_root: Path) -> None:
-    """The facet pages' cached rows make the same listing as case_table."""
+    """The facet pages' cached rows make the same listing as case_table, as its HTML (table_html.as_html)."""
+    from builder.generate import table_html
     from builder.generate.common import CaseTables, case_table, listing
     from builder.generate.organisations import Organisations
 
     corpus = check_project(Project(fixture_root)).corpus
     assert corpus is not None
     organisations = Organisations(corpus)
-    tables = CaseTables(corpus.taxonomy, organisations)
-    for here in ("keywords/ojt.md", "keywords/dx.md", "organisations/茨城県五霞町.md", "categories/x.md"):
-        for entries in (corpus.cases, corpus.cases[::-1], corpus.cases[1:]):
-            assert tables.table(entries, here) == case_table(entries, here, corpus.taxonomy, listing(organisations))
-            without = [column for column in listing(organisations) if column.heading != "カテゴリ"]
-            assert tables.table(entries, here, category=False) == case_table(entries, here, corpus.taxonomy, without)
+    without = [column for column in listing(organisations) if column.heading != "カテゴリ"]
+    for directory_urls in (False, True):
+        tables = CaseTables(corpus.taxonomy, organisations, directory_urls)
+        for here in ("keywords/ojt.md", "keywords/dx.md", "organisations/茨城県五霞町.md", "organisations/x.md", "categories/x.md"):
+            for entries in (corpus.cases, corpus.cases[::-1], corpus.cases[1:]):
+                for category, columns in ((True, listing(organisations)), (False, without)):
+                    made = case_table(entries, here, corpus.taxonomy, columns)
+                    assert tables.table(entries, here, category) == table_html.as_html(made, here, directory_urls)
+                    assert tables.table(entries, here, category).startswith("<!--dxnavi-html\n")
+
+
+def test_relative_links_are_posixpaths_relpath() -> None:
+    """paths._relpath reuses each folder's relative path; it must give exactly posixpath.relpath's string."""
+    import itertools
+    import posixpath
+
+    from builder.generate import paths
+
+    places = [".", "a", "b", "a/b", "a/c", "b/a", "a/b/c", "x.html", "a/x.html", "a/b/x.html", "cases/x.html", "cases", "keywords/a", "keywords"]
+    starts = [".", "a", "b", "a/b", "a/b/c", "keywords", "keywords/a", "cases"]
+    assert [(p, s) for p, s in itertools.product(places, starts) if paths._relpath(p, s) != posixpath.relpath(p, s)] == []

@@ -142,8 +142,9 @@ def test_check_keeps_each_files_verdict_until_its_inputs_change(project: Path, t
     assert checked[-1] == files
 
 
-def test_the_all_cases_table_made_as_html_is_what_markdown_makes(project: Path, tmp_path: Path, monkeypatch) -> None:
-    """builder/generate/table_html.py writes the all-cases table as MkDocs would render its Markdown, byte for byte."""
+def test_the_tables_made_as_html_are_what_markdown_makes(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """builder/generate/table_html.py writes the case listings (all cases, every index page) as MkDocs
+    would render their Markdown: every page of the site is byte for byte the same."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -154,21 +155,21 @@ def test_the_all_cases_table_made_as_html_is_what_markdown_makes(project: Path, 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1577934245")
     case = project / "cases" / "kochi-fixture-guide.md"  # punctuation in a title, escaped as character references
     case.write_text(case.read_text(encoding="utf-8").replace("title: テスト用の県による伴走支援", 'title: "県の*伴走*支援 [1] <b>&amp; (試行)"'), encoding="utf-8")
-    to_html = table_html.to_html
-    made: list[bool] = []  # whether each build made the table as HTML
-    monkeypatch.setattr(table_html, "to_html", lambda *args: made.append(bool(html := to_html(*args))) or html)
+    made_as_html = table_html.table
+    handed: list[int] = []  # tables handed over as HTML, per build
     for directory_urls in (False, True):
-        pages = []
+        sites = []
         for fast in (True, False):
-            if not fast:
-                monkeypatch.setattr(table_html, "to_html", lambda *args: None)  # the Markdown table, as before
+            # Without HTML every table goes through Python-Markdown, as before table_html.
+            monkeypatch.setattr(table_html, "table", made_as_html if fast else lambda *args: None)
             site = tmp_path / f"site-{directory_urls}-{fast}"
             build(load_config(str(project / "mkdocs.yml"), site_dir=str(site), use_directory_urls=directory_urls))
-            pages.append((site / ("cases/index.html")).read_bytes())
-        monkeypatch.setattr(table_html, "to_html", lambda *args: made.append(bool(html := to_html(*args))) or html)
-        assert pages[0] == pages[1]
-        assert "県の&#42;伴走&#42;支援".encode() in pages[0]
-    assert made == [True, True]
+            sites.append({page.relative_to(site): page.read_bytes() for page in site.rglob("*.html")})
+            handed.append(sum(page.count(b'<div class="dxn-cases') for page in sites[-1].values()))
+        assert sites[0].keys() == sites[1].keys()
+        assert [page for page in sites[0] if sites[0][page] != sites[1][page]] == []
+        assert "県の&#42;伴走&#42;支援".encode() in sites[0][Path("cases/index.html")]
+    assert handed[0] == handed[1] > 10  # the same tables, and many of them
     assert table_html.to_html("| a |\n| --- |\n| *b* |", "cases/index.md", False) is None  # not a block of plain cells
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from builder.generate import markdown as md
-from builder.generate import paths
+from builder.generate import paths, table_html
 from builder.models import Case, Organisation, Person, Source
 from builder.taxonomy import Keyword, Taxonomy
 from builder.validate import Entry
@@ -139,10 +139,12 @@ def case_table(
     return _listing(columns, [md.table_row(row) for row in zip(*cells)], sortable)
 
 
+LISTING_CLASSES = "dxn-cases"  # the stylesheet keeps a phone from squeezing these columns (listing's order) to a few characters
+
+
 def _listing(columns: Sequence[Column], rows: list[str], sortable: bool = False) -> str:
     table = md.table_of_rows([column.heading for column in columns], rows)
-    # dxn-cases: the stylesheet keeps a phone from squeezing these columns (listing's order) to a few characters.
-    return md.block("dxn-cases dxn-sortable" if sortable else "dxn-cases", table)
+    return md.block(f"{LISTING_CLASSES} dxn-sortable" if sortable else LISTING_CLASSES, table)
 
 
 class CaseTables:
@@ -151,25 +153,32 @@ class CaseTables:
     The facet pages list every case about fifteen times (each of its keywords, its category,
     prefecture …); a row links relative to its page's folder, so pages in one folder share it.
     ``category=False`` leaves out the category column, for pages that already name it.
+    A table is handed over as its HTML (``table_html``: MkDocs took most of a rebuild's page
+    time converting these tables), made row by row as the Markdown is.
     """
 
-    def __init__(self, taxonomy: Taxonomy, organisations: Organisations) -> None:
+    def __init__(self, taxonomy: Taxonomy, organisations: Organisations, use_directory_urls: bool = False) -> None:
         self.taxonomy = taxonomy
+        self.use_directory_urls = use_directory_urls
         self._columns = {True: listing(organisations)}
         self._columns[False] = tuple(c for c in self._columns[True] if c is not CATEGORY)
         self._order: dict[str, tuple] = {}  # by case id
-        self._rows: dict[tuple[str, str, bool], str] = {}  # by (folder, case id, category)
+        self._rows: dict[tuple[str, str, bool], tuple[str, str | None]] = {}  # by (folder or page, case id, category): Markdown, HTML
 
     def table(self, entries: Iterable[Entry], here: str, category: bool = True) -> str:
         folder, columns = here.rpartition("/")[0], self._columns[category]
+        # A page's links in HTML are relative to its URL, which with directory URLs is a folder of its own.
+        shared = here if self.use_directory_urls else folder
         rows = []
         for entry in sorted(entries, key=self._key):
-            row = self._rows.get((folder, entry.id, category))
+            row = self._rows.get((shared, entry.id, category))
             if row is None:
                 case: Case = entry.model  # type: ignore[assignment]
-                row = self._rows[folder, entry.id, category] = md.table_row([column.cell(case, here, self.taxonomy) for column in columns])
+                markdown = md.table_row([column.cell(case, here, self.taxonomy) for column in columns])
+                row = self._rows[shared, entry.id, category] = (markdown, table_html.row_html(markdown, here, self.use_directory_urls))
             rows.append(row)
-        return _listing(columns, rows)
+        html = table_html.table(LISTING_CLASSES, md.table_row([column.heading for column in columns]), [h for _, h in rows])
+        return table_html.embedded(html, _listing(columns, [m for m, _ in rows]))
 
     def _key(self, entry: Entry) -> tuple:
         key = self._order.get(entry.id)

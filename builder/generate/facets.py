@@ -320,7 +320,7 @@ class FacetPages:
     def run(self, context: BuildContext) -> None:
         facets = {facet.folder: facet for facet in (build(context.corpus) for build in FACETS)}
         t, urls = context.corpus.taxonomy, context.use_directory_urls
-        tables = CaseTables(t, Organisations(context.corpus))
+        tables = CaseTables(t, Organisations(context.corpus), urls)
         for facet in facets.values():
             figure = pictures.index_figure(facet, facets, t, urls)  # the map and charts (same counts as the table)
             context.add(OutputFile(paths.index(facet.folder), render_index(facet, figure)))

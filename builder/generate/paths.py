@@ -5,6 +5,7 @@ One place for the site's URL scheme, so links between pages cannot drift.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 KIND_IDS = {"都道府県": "prefecture", "市": "city", "区": "ward", "町": "town", "村": "village"}
@@ -71,7 +72,22 @@ def href(from_page: str, to_page: str, use_directory_urls: bool) -> str:
     """A relative link between two pages as the browser needs it, for raw HTML (MkDocs rewrites only Markdown links)."""
     here, there = url(from_page, use_directory_urls), url(to_page, use_directory_urls)
     folder = here.rsplit("/", 1)[0] if "/" in here else ""
-    relative = posixpath.relpath(there.rstrip("/") or ".", folder or ".")
+    relative = _relpath(there.rstrip("/") or ".", folder or ".")
     if there == "" or there.endswith("/"):
         relative = relative.rstrip("/") + "/" if relative != "." else "./"
     return relative
+
+
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath, the same string, from the relative path of ``path``'s folder: pages link to
+    thousands of pages in a few folders, and relpath took most of the index pages' time."""
+    head, _, tail = path.rpartition("/")
+    if path == "." or start == path or start.startswith(path + "/"):  # path is start or holds it
+        return posixpath.relpath(path, start)
+    prefix = _folder_relpath(head or ".", start)
+    return tail if prefix == "." else f"{prefix}/{tail}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_relpath(folder: str, start: str) -> str:
+    return posixpath.relpath(folder, start)

@@ -2,7 +2,8 @@
 
 The all-cases page is a table of every case: at 1,000 cases Python-Markdown took a
 second to convert it (its inline patterns run over 6,000 cells), on every rebuild,
-since any edited title changes it. Its cells hold only what ``markdown.text``,
+since any edited title changes it. The index pages (a keyword's, a prefecture's …) list a
+case about fifteen times in all: ``common.CaseTables`` makes each row's HTML once per folder. Its cells hold only what ``markdown.text``,
 ``markdown.link`` and the sort keys' <data> tags write: escaped text, links to
 generated pages and <data value="…">. ``to_html`` turns exactly those into the HTML
 MkDocs writes (links already rewritten to the pages' URLs, as ``paths.href`` does
@@ -53,8 +54,26 @@ def to_html(block: str, here: str, use_directory_urls: bool) -> str | None:
     found = _BLOCK.fullmatch(block)
     if found is None:
         return None
-    classes, table = found.groups()
-    header, separator, *rows = table.split("\n")
+    classes, markdown = found.groups()
+    header, separator, *rows = markdown.split("\n")
+    return table(classes, header, [row_html(row, here, use_directory_urls) for row in rows])
+
+
+def row_html(row: str, here: str, use_directory_urls: bool) -> str | None:
+    """One Markdown row (``markdown.table_row``) as HTML, or None if a cell holds more than plain text and links."""
+    lines = ["<tr>"]
+    for cell in row.strip().removeprefix("|").removesuffix("|").split("|"):
+        html = _cell(cell.strip(), here, use_directory_urls)
+        if html is None:
+            return None
+        lines.append(f"<td>{html}</td>")
+    lines.append("</tr>")
+    return "\n".join(lines)
+
+
+def table(classes: str, header: str, rows: list[str | None]) -> str | None:
+    """The HTML MkDocs makes of a block of class ``classes`` holding a table (``header``: its Markdown
+    heading row; ``rows``: ``row_html``'s), or None if a heading or a row is not plain."""
     lines = [f'<div class="{classes}">', "<table>", "<thead>", "<tr>"]
     for heading in header.strip("|").split("|"):
         if not _plain(heading.strip()):
@@ -62,23 +81,23 @@ def to_html(block: str, here: str, use_directory_urls: bool) -> str | None:
         lines.append(f"<th>{heading.strip()}</th>")
     lines += ["</tr>", "</thead>", "<tbody>"]
     for row in rows:
-        lines.append("<tr>")
-        for cell in row.strip().removeprefix("|").removesuffix("|").split("|"):
-            html = _cell(cell.strip(), here, use_directory_urls)
-            if html is None:
-                return None
-            lines.append(f"<td>{html}</td>")
-        lines.append("</tr>")
+        if row is None:
+            return None
+        lines.append(row)
     lines += ["</tbody>", "</table>", "</div>"]
     return "\n".join(lines)
 
 
+def embedded(html: str | None, markdown: str) -> str:
+    """``html`` in a comment for ``expand``; ``markdown`` (the same table) if there is none or it cannot be."""
+    if html is None or "--" in html:  # "--" cannot stand inside a comment
+        return markdown
+    return f"<!--dxnavi-html\n{html}\n-->"
+
+
 def as_html(block: str, here: str, use_directory_urls: bool) -> str:
     """``block`` as finished HTML in a comment for ``expand`` when its cells allow, else as it is."""
-    html = to_html(block, here, use_directory_urls)
-    if html is None or "--" in html:  # "--" cannot stand inside a comment
-        return block
-    return f"<!--dxnavi-html\n{html}\n-->"
+    return embedded(to_html(block, here, use_directory_urls), block)
 
 
 def expand(html: str) -> str:

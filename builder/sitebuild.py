@@ -144,7 +144,7 @@ def _hand_stages(project: Project, result: CheckResult, pipe: int) -> None:
             pickle.dump((project.root.resolve(), urls, made), out, protocol=pickle.HIGHEST_PROTOCOL)
     except BrokenPipeError:
         pass  # MkDocs stopped first: its exit status says why
-    # Any other error leaves the pipe empty: MkDocs then makes the stages itself, and reports the error.
+    # Any other error closes the pipe empty (MkDocs then makes the stages itself) and is raised here.
 
 
 def _hand_over(project: Project, result: CheckResult, pipe: int) -> None:

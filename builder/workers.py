@@ -33,10 +33,10 @@ Result = TypeVar("Result")
 
 CHUNKS_PER_WORKER = 8  # several chunks each, so a worker that drew long files does not hold up the end
 
-_task: Callable[[Any], Any] | None = None
+_task: Callable[[Any], Any] | None = None  # the function of the running ``ordered_map``, inherited by the forked workers
 _background: ProcessPoolExecutor | None = None
 # What the worker imports as soon as it starts, so that a stage sent to it finds its modules loaded.
-BACKGROUND_IMPORTS = ["builder.generate.search_index"]  # the function of the running ``ordered_map``, inherited by the forked workers
+BACKGROUND_IMPORTS = ["builder.generate.search_index"]
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:

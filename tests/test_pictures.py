@@ -154,7 +154,9 @@ def test_keyword_map_counts_the_cases_its_page_lists(built) -> None:
     for page, content in pages.items():
         if not page.startswith(paths.KEYWORDS + "/") or page.endswith("index.md"):
             continue
-        listed = re.findall(r"\]\(\.\./cases/([^)]+)\.md\)", content.split("## 事例（", 1)[1]) if "## 事例（" in content else []
+        # Linked from the listing's Markdown, or from its HTML (builder/generate/table_html.py).
+        found = re.findall(r'\]\(\.\./cases/([^)]+)\.md\)|href="\.\./cases/([^"]+)\.html"', content.split("## 事例（", 1)[1]) if "## 事例（" in content else []
+        listed = [markdown or html for markdown, html in found]
         expected = Counter(codes[prefecture_of[case_id]] for case_id in dict.fromkeys(listed))
         maps = [f for f in figures(content) if f["id"] == "dxn-fig-keyword-map"]
         if not listed:

@@ -8,12 +8,14 @@
 - ``serve`` hears a saved file from the system (inotify) where it can, not by polling: MkDocs
   looks at every watched file twice a second, so a saved case waited a quarter of a second on
   average before the rebuild began. Where the system offers no such events, it polls as before.
+  SIGTERM stops it as Ctrl+C does.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -59,9 +61,16 @@ def _serve_with_native_events() -> None:
     serve.LiveReloadServer = Server  # type: ignore[misc]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     if sys.argv[1:2] == ["serve"]:
         _serve_with_native_events()
+        # Stopped by SIGTERM (``builder serve`` passes it on) as by Ctrl+C: MkDocs then shuts down in
+        # order, its temporary site folder and our second process with it.
+        signal.signal(signal.SIGTERM, _interrupt)
         cli()
         return
     try:

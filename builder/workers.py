@@ -23,7 +23,9 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import select
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -76,10 +78,37 @@ def background() -> ProcessPoolExecutor | None:
     if _background is None and _background_allowed():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([])  # a preload would hold up this call until it is imported
-        _background = ProcessPoolExecutor(1, mp_context=context)
+        _background = ProcessPoolExecutor(1, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
         for module in BACKGROUND_IMPORTS:  # imported by the worker while this process goes on
             _background.submit(importlib.import_module, module)
     return _background
+
+
+def _end_with(owner: int) -> None:
+    """In the worker: end when ``owner`` (the process that started it) ends.
+
+    An owner killed by a signal cannot say so: its worker would wait for work forever, and keep
+    the fork server and multiprocessing's resource tracker with it (``serve`` stopped by SIGTERM).
+    """
+
+    def wait() -> None:
+        try:
+            watched = os.pidfd_open(owner)  # Linux: readable when the process ends
+            select.select([watched], [], [])
+        except (AttributeError, OSError):  # no pidfd here, or the owner is gone already: look every second
+            while _alive(owner):
+                time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=wait, name="dxnavi-owner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the number now names another user's process
+        return False
+    return True
 
 
 def drop_background() -> None:

@@ -134,3 +134,31 @@ def test_without_build_there_is_nothing_handed(fixture_root: Path, monkeypatch: 
     assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()]) is None
     monkeypatch.setenv("DXNAVI_STAGES", "987")  # a stale number in a shell: no such file descriptor
     assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()]) is None
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_the_worker_ends_with_the_process_that_started_it(signal_name: str) -> None:
+    """A process killed without cleaning up (serve stopped by a signal) leaves no worker, fork server or tracker waiting."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    code = (
+        "import os, time\nfrom builder import workers\npool = workers.background()\n"
+        "print(pool.submit(os.getpid).result(), flush=True)\ntime.sleep(60)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as owner:
+        try:
+            assert owner.stdout is not None
+            worker = int(owner.stdout.readline())
+            owner.send_signal(getattr(signal, signal_name))
+            owner.wait(timeout=10)
+        finally:
+            owner.kill()
+    deadline = time.monotonic() + 10
+    while workers._alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not workers._alive(worker)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from mkdocs.__main__ import cli
 
+
 def _native_observer():  # type: ignore[no-untyped-def]
     """watchdog's observer of this system's file events, or None where it cannot watch a folder.
 

@@ -2,10 +2,11 @@
 
 The all-cases page is a table of every case: at 1,000 cases Python-Markdown took a
 second to convert it (its inline patterns run over 6,000 cells), on every rebuild,
-since any edited title changes it. The index pages (a keyword's, a prefecture's …) list a
-case about fifteen times in all: ``common.CaseTables`` makes each row's HTML once per folder. Its cells hold only what ``markdown.text``,
-``markdown.link`` and the sort keys' <data> tags write: escaped text, links to
-generated pages and <data value="…">. ``to_html`` turns exactly those into the HTML
+since any edited title changes it; the index pages (a keyword's, a prefecture's …) list each
+case about fifteen times in all (``common.CaseTables`` makes a row's HTML once per folder).
+The tables' cells hold only what ``markdown.text``, ``markdown.link`` and the sort keys'
+<data> tags write: escaped text, links to generated pages and <data value="…">.
+``to_html`` turns exactly those into the HTML
 MkDocs writes (links already rewritten to the pages' URLs, as ``paths.href`` does
 for raw HTML) and gives None for anything else, which is then converted as Markdown:
 the page is byte for byte the same either way (tests/test_incremental.py compares them).

@@ -212,8 +212,9 @@ def build_site(project: Project, site_dir: Path | None = None) -> int:
             return 1
         _hand_over(project, result, send)
         send = -1
-        _hand_stages(project, result, stages_send)
-        stages_send = -1
+        if mkdocs.poll() is None:  # not for a MkDocs that has already stopped (its configuration, say)
+            _hand_stages(project, result, stages_send)
+            stages_send = -1
         if mkdocs.wait() != 0:
             print(f"サイトを作れませんでした（{target} はそのままです）。")
             return 1

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -39,10 +41,26 @@ def tracked_files(root: Path, folder: Path) -> tuple[str, ...]:
 
 def usable(root: Path, folder: Path) -> Path:
     """``folder``, or a private folder outside the project when git tracks files in it."""
-    if not tracked_files(root, folder):
-        return folder
+    return private_folder(root) if tracked_files(root, folder) else folder
+
+
+@functools.cache
+def private_folder(root: Path) -> Path:
+    """This user's folder for the project's caches in the system's temporary folder (kept between builds).
+
+    Its name can be guessed, so another user could have made it first, with forged caches in it:
+    it is used only if it is a folder of ours that nobody else may write to; else a fresh one.
+    """
     digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"dxnavi-cache-{digest}"
+    folder = Path(tempfile.gettempdir()) / f"dxnavi-cache-{os.getuid()}-{digest}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022:
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="dxnavi-cache-"))  # cold caches, for this process only
 
 
 def problems(root: Path, folder: Path) -> list[Problem]:

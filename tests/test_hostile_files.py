@@ -294,6 +294,30 @@ def test_a_cache_committed_to_the_repository_is_never_trusted(project: Path) -> 
     assert "tracked-cache" not in run_cli("check", root=project, env=cli_env()).stdout
 
 
+def test_the_private_cache_folder_is_never_one_another_user_could_have_filled(project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A tracked cache is replaced by a folder with a guessable name: used only if it is ours and nobody else may write to it."""
+    import os
+    import tempfile
+
+    from builder import tracked_cache
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    tracked_cache.private_folder.cache_clear()
+    mine = tracked_cache.private_folder(project)
+    assert mine.parent == tmp_path and mine.stat().st_mode & 0o777 == 0o700
+    tracked_cache.private_folder.cache_clear()
+    assert tracked_cache.private_folder(project) == mine  # the same folder from one build to the next
+    os.chmod(mine, 0o777)  # as if made by someone else for us to use
+    tracked_cache.private_folder.cache_clear()
+    fresh = tracked_cache.private_folder(project)
+    assert fresh != mine and fresh.parent == tmp_path and fresh.stat().st_mode & 0o777 == 0o700
+    mine.rmdir()
+    mine.symlink_to(fresh)  # a link planted under the name
+    tracked_cache.private_folder.cache_clear()
+    assert tracked_cache.private_folder(project) not in (mine, fresh)
+    tracked_cache.private_folder.cache_clear()
+
+
 def test_check_uses_and_guards_the_cache_folder_mkdocs_yml_sets(project: Path) -> None:
     """check keeps its verdicts where the build keeps its caches (the plugin's cache_dir), and refuses that folder tracked."""
     config = project / "mkdocs.yml"

@@ -156,12 +156,13 @@ def test_the_tables_made_as_html_are_what_markdown_makes(project: Path, tmp_path
     case = project / "cases" / "kochi-fixture-guide.md"  # punctuation in a title, escaped as character references
     case.write_text(case.read_text(encoding="utf-8").replace("title: テスト用の県による伴走支援", 'title: "県の*伴走*支援 [1] <b>&amp; (試行)"'), encoding="utf-8")
     made_as_html = table_html.table
-    handed: list[int] = []  # tables handed over as HTML, per build
+    made: list[bool] = []  # per table of the fast builds: made as HTML
+    handed: list[int] = []  # listing tables in each site
     for directory_urls in (False, True):
         sites = []
         for fast in (True, False):
             # Without HTML every table goes through Python-Markdown, as before table_html.
-            monkeypatch.setattr(table_html, "table", made_as_html if fast else lambda *args: None)
+            monkeypatch.setattr(table_html, "table", (lambda *args: made.append((html := made_as_html(*args)) is not None) or html) if fast else lambda *args: None)
             site = tmp_path / f"site-{directory_urls}-{fast}"
             build(load_config(str(project / "mkdocs.yml"), site_dir=str(site), use_directory_urls=directory_urls))
             sites.append({page.relative_to(site): page.read_bytes() for page in site.rglob("*.html")})
@@ -170,6 +171,7 @@ def test_the_tables_made_as_html_are_what_markdown_makes(project: Path, tmp_path
         assert [page for page in sites[0] if sites[0][page] != sites[1][page]] == []
         assert "県の&#42;伴走&#42;支援".encode() in sites[0][Path("cases/index.html")]
     assert handed[0] == handed[1] > 10  # the same tables, and many of them
+    assert len(made) > 10 and all(made)  # and the fast builds made every one as HTML (not the Markdown again)
     assert table_html.to_html("| a |\n| --- |\n| *b* |", "cases/index.md", False) is None  # not a block of plain cells
 
 

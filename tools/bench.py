@@ -48,7 +48,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 EMBEDDING_STAGES = ("similar-cases", "semantic-assets")
-INDEPENDENT_STAGES = ("keyword-search",)  # pipeline.generate runs them in a second process: the sum of stages is not the wall time
 BROWSER = "n/a (search bench)"
 BROWSER_BENCH = REPO / "tools" / "bench_search.py"  # the search engineer's; its printed figures are read back
 # Figures of its output, by row: (pattern, how to show the groups).
@@ -226,7 +225,7 @@ def serve_reload(root: Path, env: dict[str, str]) -> float | None:
 def stages_main(root: Path) -> None:
     from builder import embedding
     from builder.embedding.settings import for_project
-    from builder.generate.pipeline import default_stages, generate
+    from builder.generate.pipeline import default_stages, generate, independent
     from builder.project import Project
     from builder.validate import check_project
 
@@ -241,10 +240,12 @@ def stages_main(root: Path) -> None:
     engine_s = time.perf_counter() - started
     engine = f"{semantic.embedder.engine} ({semantic.embedder.model})" if semantic.embedder else f"none: {semantic.reason}"
     timings: dict[str, float] = {}
+    stages = default_stages(semantic)
     started = time.perf_counter()
-    generate(result.corpus, use_directory_urls=directory_urls, stages=default_stages(semantic), timings=timings)
-    generate_s = time.perf_counter() - started  # less than the stages' sum: the keyword index runs beside them
-    print(json.dumps({"load_validate": load_validate, "engine_load": engine_s, "engine": engine, "stages": timings, "generate": generate_s}))
+    generate(result.corpus, use_directory_urls=directory_urls, stages=stages, timings=timings)
+    generate_s = time.perf_counter() - started  # less than the stages' sum: independent ones run beside the others
+    beside = [stage.name for stage in independent(stages)]
+    print(json.dumps({"load_validate": load_validate, "engine_load": engine_s, "engine": engine, "stages": timings, "generate": generate_s, "independent": beside}))
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -310,7 +311,7 @@ def table(sizes: list[Size]) -> list[Row]:
             cells = each(lambda s: f"{_s(s.cold['stages'].get(name))} → {_s(s.warm['stages'].get(name))}")  # noqa: B023
             rows.append(Row(f"stage {name}, cold → warm cache (s)", cells))
         else:
-            beside = ", in a second process beside the others" if name in INDEPENDENT_STAGES else ""
+            beside = ", in a second process beside the others" if any(name in s.warm.get("independent", ()) for s in sizes) else ""
             rows.append(Row(f"stage {name}{beside} (s)", each(lambda s: _s(s.warm["stages"].get(name)))))  # noqa: B023
     rows += [
         Row("builder without MkDocs, cold cache (s)", each(lambda s: _s(without_mkdocs(s.cold)))),

@@ -27,9 +27,9 @@ from builder.accessible import table_headers
 from builder.compact_html import compact
 from builder.generate import table_html, theme_data
 from builder.generate.japan_map import MapDataMissing
-from builder.generate.pipeline import Sent, default_stages, generate, send_independent
+from builder.generate.pipeline import Later, Sent, default_stages, send_independent, start
 from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
-from builder.previous_site import PreviousSite
+from builder.previous_site import PreviousSite, write_files
 from builder.project import Project
 from builder.sanitize import sanitize
 from builder.sitebuild import checked_project, handed_stages, source_date_epoch
@@ -65,7 +65,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.sanitised: set[str] = set()
         self.settings: embedding.EmbeddingSettings | None = None
         self.preloading: threading.Thread | None = None  # the model, loading from on_config to on_files
-        self.sent: Sent | None = None  # stages started in on_config, collected in on_files
+        self.sent: Sent | None = None  # stages started in on_config, collected in on_post_build
+        self.later: Later | None = None
         self.cache_dir = Path(embedding.EmbeddingSettings.cache_dir)
         self.reuse: PageReuse | None = None
         self.previous: PreviousSite | None = None  # the site ``build`` is replacing, or serve's last build
@@ -91,12 +92,12 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         config.extra["dxnavi_site"]["material_search"] = theme_files.material_search(config)
         # The keyword index needs only the corpus: ``build`` makes it while we run the other stages, else
         # a second process does, starting now, while the engine loads.
-        stages = default_stages()
+        self.settings = self._embedding_settings()
+        self.cache_dir = self.settings.with_environment(self.project.root).cache_dir
+        stages = default_stages(cache_dir=self.cache_dir)
         self.sent = handed_stages(self.project, config.use_directory_urls, stages)
         if self.sent is None:
             self.sent = send_independent(self.corpus, config.use_directory_urls, stages)
-        self.settings = self._embedding_settings()
-        self.cache_dir = self.settings.with_environment(self.project.root).cache_dir
         # The model loads in a thread (mostly outside the interpreter) while MkDocs gathers its files.
         # After the check: a check in this process uses every core only while it runs no thread.
         self.preloading = threading.Thread(target=embedding.preload, args=(self.settings, self.project.root), name="dxnavi-model", daemon=True)
@@ -114,8 +115,11 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             cache_dir=Path(options.cache_dir),
         )
 
-    def _load_engine(self, settings: embedding.EmbeddingSettings, root: Path) -> embedding.Availability:
-        semantic = embedding.availability(settings, root)
+    def _engine_when_loaded(self) -> embedding.Availability:
+        """The engine, once the thread started in on_config has loaded its model (loading it here too would load it twice)."""
+        assert self.settings is not None and self.project is not None and self.preloading is not None
+        self.preloading.join()
+        semantic = embedding.availability(self.settings, self.project.root)
         if semantic.embedder is None:
             # INFO, not WARNING: no model is an expected state and must not fail a strict build.
             log.info("埋め込みモデル: 使えません（%s）。似ている事例は共通するキーワードなどで選び、意味検索は使えません。", semantic.reason)
@@ -131,14 +135,14 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         for file in [f for f in files if f.is_documentation_page()]:
             files.remove(file)
         self.sanitised.clear()
-        assert self.settings is not None and self.project is not None and self.preloading is not None
-        self.preloading.join()  # loading it here as well would load it twice
-        stages = default_stages(self._load_engine(self.settings, self.project.root))
+        stages = default_stages(embedding.Deferred(self._engine_when_loaded), self.cache_dir)
         try:
             sent, self.sent = self.sent, None
-            outputs = generate(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages, sent=sent)
+            # The keyword index's files come after the pages are rendered (on_post_build).
+            outputs, self.later = start(self.corpus, use_directory_urls=config.use_directory_urls, stages=stages, sent=sent)
         except MapDataMissing as exc:  # an install step was skipped: say which, not a traceback
             raise PluginError(str(exc)) from exc
+        self.later.made |= {file.dest_uri for file in files}  # theme and pages/ files: no stage may replace one
         for output in outputs:
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
@@ -220,11 +224,18 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.aside = PreviousSite.set_aside(Path(config.site_dir)) if self.serving else None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.later is not None:
+            later, self.later = self.later, None
+            try:
+                write_files(later.files(), Path(config.site_dir), self.previous)
+            except ValueError as exc:
+                raise PluginError(str(exc)) from exc
         if self.reuse is not None:
             self.reuse.finish(keep=True)
         self._drop_aside()
 
     def on_build_error(self, error: Exception) -> None:
+        self.later = None
         if self.reuse is not None:
             self.reuse.finish(keep=False)
         self._drop_aside()

@@ -25,6 +25,8 @@ from builder import safefiles
 if TYPE_CHECKING:
     from mkdocs.structure.files import Files
 
+    from builder.generate.pipeline import OutputFile
+
 ENV = "DXNAVI_PREVIOUS_SITE"  # build -> its MkDocs: the site being replaced
 
 
@@ -86,6 +88,10 @@ class PreviousSite:
             return False  # another file system, a file gone...: the caller writes it
         return True
 
+    def link_same(self, dest_uri: str, data: bytes, target: Path) -> bool:
+        """Link the old site's file to ``target`` if it holds ``data``; False: the caller writes it."""
+        return self._read(dest_uri) == data and self.link(dest_uri, target)
+
     def link_static_files(self, files: Files, written_later: set[str]) -> int:
         """Link the static files whose bytes the old site has; how many were linked.
 
@@ -100,8 +106,19 @@ class PreviousSite:
                 data = file.content_bytes
             except OSError:
                 continue  # MkDocs reports it when it copies
-            if self._read(file.dest_uri) != data or not self.link(file.dest_uri, Path(file.abs_dest_path)):
+            if not self.link_same(file.dest_uri, data, Path(file.abs_dest_path)):
                 continue
             file.copy_file = _linked  # type: ignore[method-assign]  # copying would write through the link into the old site
             linked += 1
         return linked
+
+
+def write_files(outputs: list[OutputFile], site_dir: Path, previous: PreviousSite | None) -> None:
+    """Put generated files MkDocs never saw into the site (pipeline.Later's, after the pages), linked where unchanged."""
+    for output in outputs:
+        data = output.content.encode("utf-8") if isinstance(output.content, str) else output.content
+        target = site_dir / output.path
+        if previous is not None and previous.link_same(output.path, data, target):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -133,6 +133,7 @@ def handed_stages(project: Project, use_directory_urls: bool, stages: list[Stage
 
 def _hand_stages(project: Project, result: CheckResult, pipe: int) -> None:
     """Make the independent stages (the keyword index) here, while MkDocs runs the others, and send their files."""
+    from builder.embedding.settings import for_project
     from builder.generate.pipeline import default_stages, run_alone
 
     urls = project.use_directory_urls()
@@ -140,7 +141,8 @@ def _hand_stages(project: Project, result: CheckResult, pipe: int) -> None:
     try:
         with os.fdopen(pipe, "wb") as out:
             assert result.corpus is not None
-            made = {stage.name: run_alone(stage, result.corpus, urls) for stage in independent(default_stages())}
+            stages = default_stages(cache_dir=for_project(project).with_environment(project.root).cache_dir)
+            made = {stage.name: run_alone(stage, result.corpus, urls) for stage in independent(stages)}
             pickle.dump((project.root.resolve(), urls, made), out, protocol=pickle.HIGHEST_PROTOCOL)
     except BrokenPipeError:
         pass  # MkDocs stopped first: its exit status says why

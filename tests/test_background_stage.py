@@ -85,6 +85,41 @@ def test_a_worker_that_dies_leaves_its_stage_to_this_process(corpus: Corpus) -> 
 
 
 
+class MakesAPage:
+    name = "makes-a-page"
+    independent = True
+
+    def run(self, context: BuildContext) -> None:
+        context.add(OutputFile("late.md", "# A page MkDocs would never render"))
+
+
+def test_the_independent_stages_files_come_later_and_are_never_pages(corpus: Corpus) -> None:
+    files, later = pipeline.start(corpus, stages=[WhereItRan(), Here()])
+    assert [f.path for f in files] == ["here.txt"]  # MkDocs renders the pages meanwhile
+    assert [f.path for f in later.files()] == ["ran.txt"]
+    with pytest.raises(ValueError, match="late.md"):
+        pipeline.generate(corpus, stages=[MakesAPage()])
+
+
+def test_the_model_loads_while_the_stages_that_need_none_run(corpus: Corpus) -> None:
+    from builder.embedding import Availability, Deferred
+
+    ran: list[str] = []
+
+    def load() -> Availability:
+        ran.append("model")
+        return Availability(None, "no model in this test")
+
+    stages = [stage for stage in pipeline.default_stages(Deferred(load)) if not getattr(stage, "independent", False)]
+    for stage in stages:
+        stage.run = (lambda run, name: lambda context: (ran.append(name), run(context)))(stage.run, stage.name)  # type: ignore[method-assign]
+    pipeline.generate(corpus, stages=stages)
+    assert ran.count("model") == 1
+    first_use = ran.index("similar-cases")
+    assert ran[first_use + 1] == "model"  # loaded when the first stage that needs it asked
+    assert set(ran[:first_use]) == {"document-pages", "facet-pages", "all-cases", "glossary", "home", "statistics", "open-data", "search-page", "same-organisation"}
+
+
 def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object | None) -> pipeline.Sent | None:
     """What MkDocs reads when ``build`` hands it the independent stages: ``payload`` pickled into the pipe."""
     import pickle

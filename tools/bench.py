@@ -240,7 +240,7 @@ def stages_main(root: Path) -> None:
     engine_s = time.perf_counter() - started
     engine = f"{semantic.embedder.engine} ({semantic.embedder.model})" if semantic.embedder else f"none: {semantic.reason}"
     timings: dict[str, float] = {}
-    stages = default_stages(semantic)
+    stages = default_stages(semantic, settings.with_environment(root).cache_dir)
     started = time.perf_counter()
     generate(result.corpus, use_directory_urls=directory_urls, stages=stages, timings=timings)
     generate_s = time.perf_counter() - started  # less than the stages' sum: independent ones run beside the others

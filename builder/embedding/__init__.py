@@ -12,7 +12,7 @@ person can act on; callers fall back, a build never fails for want of a model.
 
 from builder.embedding.base import EngineUnavailable, Encoder
 from builder.embedding.embedder import Embedder
-from builder.embedding.loader import Availability, availability, load, preload
+from builder.embedding.loader import Availability, Deferred, availability, load, preload, resolved
 from builder.embedding.settings import ENGINES, EmbeddingSettings
 
-__all__ = ["ENGINES", "Availability", "availability", "Embedder", "EmbeddingSettings", "Encoder", "EngineUnavailable", "load", "preload"]
+__all__ = ["ENGINES", "Availability", "Deferred", "availability", "Embedder", "EmbeddingSettings", "Encoder", "EngineUnavailable", "load", "preload", "resolved"]

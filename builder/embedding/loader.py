@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -68,3 +69,24 @@ def availability(settings: s.EmbeddingSettings, root: Path) -> Availability:
         return Availability(load(settings, root), "")
     except EngineUnavailable as error:
         return Availability(None, str(error))
+
+
+class Deferred:
+    """An ``Availability`` made when a stage first asks for it (``resolved``).
+
+    The MkDocs plugin loads the model in a thread; the stages that need no model run while it loads.
+    """
+
+    def __init__(self, make: Callable[[], Availability]) -> None:
+        self._make: Callable[[], Availability] | None = make
+        self._value: Availability | None = None
+
+    def get(self) -> Availability:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        assert self._value is not None
+        return self._value
+
+
+def resolved(semantic: Availability | Deferred | None) -> Availability | None:
+    return semantic.get() if isinstance(semantic, Deferred) else semantic

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from builder.generate import markdown as md
 from builder.generate import paths
 from builder.generate.common import cite, keyword_tags, page_link, place
-from builder.generate.glossary import glossary_box, terms_in
+from builder.generate.glossary import TermFinder, glossary_box
+from builder.generate.memo import Memo
 from builder.generate.organisations import Organisations
 from builder.diagnostics import Problem
 from builder.generate.pipeline import BuildContext, OutputFile, Section
@@ -15,15 +18,26 @@ from builder.taxonomy import Taxonomy
 from builder.validate import Draft, Entry
 
 
+MEMO = "case-terms.sqlite"  # the glossary terms of each case's text, of earlier builds (builder.generate.memo)
+
+
 class CasePages:
     name = "case-pages"
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir  # for MEMO
 
     def run(self, context: BuildContext) -> None:
         corpus = context.corpus
         organisations = Organisations(corpus)
+        memo = Memo(self.cache_dir, MEMO) if self.cache_dir is not None else None
+        find = TermFinder(corpus.taxonomy.glossary, memo)
         for entry in corpus.cases:
-            content = render_case(entry, corpus.taxonomy, organisations, context.case_sections.get(entry.id, []), corpus.errors.get(entry.rel, []))
+            sections, errors = context.case_sections.get(entry.id, []), corpus.errors.get(entry.rel, [])
+            content = render_case(entry, corpus.taxonomy, organisations, sections, errors, find)
             context.add(OutputFile(paths.case(entry.id), content, contributor_content=True))
+        if memo is not None:
+            memo.save()
         for draft in corpus.drafts:  # only in a preview: cases with schema errors
             context.add(OutputFile(paths.case(draft.id), render_draft(draft, corpus.errors.get(draft.rel, [])), contributor_content=True))
 
@@ -107,10 +121,17 @@ def case_text(case: Case, body: str) -> str:
     return "\n".join(parts)
 
 
-def render_case(entry: Entry, taxonomy: Taxonomy, organisations: Organisations, extra: list[Section], errors: list[Problem] | None = None) -> str:
+def render_case(
+    entry: Entry,
+    taxonomy: Taxonomy,
+    organisations: Organisations,
+    extra: list[Section],
+    errors: list[Problem],
+    find: TermFinder,
+) -> str:
     case: Case = entry.model  # type: ignore[assignment]
     here = paths.case(case.id)
-    parts = [f"# {md.text(case.title)}", problem_box(errors or []), _card(case, taxonomy, organisations, here)]
+    parts = [f"# {md.text(case.title)}", problem_box(errors), _card(case, taxonomy, organisations, here)]
     if case.summary:
         parts.append("## 概要\n\n" + md.paragraphs(case.summary))
     if entry.body.strip():
@@ -119,7 +140,7 @@ def render_case(entry: Entry, taxonomy: Taxonomy, organisations: Organisations, 
         parts.append(_interview([(qa.question, qa.answer) for qa in case.interview]))
     parts.extend(_facts(case, taxonomy, here))
     parts.extend(f"## {section.heading}\n\n{section.markdown}" for section in extra)
-    terms = terms_in(case_text(case, entry.body), taxonomy.glossary)
+    terms = find(case_text(case, entry.body))
     if terms:
         parts.append(glossary_box(terms, here))
     return "\n\n".join(p for p in parts if p) + "\n"

@@ -14,6 +14,7 @@ from builder.taxonomy import Keyword, Taxonomy
 from builder.validate import Entry
 
 if TYPE_CHECKING:
+    from builder.generate.memo import Memo
     from builder.generate.organisations import Organisations
 
 EMPTY = "—"
@@ -157,9 +158,10 @@ class CaseTables:
     time converting these tables), made row by row as the Markdown is.
     """
 
-    def __init__(self, taxonomy: Taxonomy, organisations: Organisations, use_directory_urls: bool = False) -> None:
+    def __init__(self, taxonomy: Taxonomy, organisations: Organisations, use_directory_urls: bool = False, memo: Memo | None = None) -> None:
         self.taxonomy = taxonomy
         self.use_directory_urls = use_directory_urls
+        self.memo = memo  # the rows' HTML of earlier builds
         self._columns = {True: listing(organisations)}
         self._columns[False] = tuple(c for c in self._columns[True] if c is not CATEGORY)
         self._order: dict[str, tuple] = {}  # by case id
@@ -175,10 +177,17 @@ class CaseTables:
             if row is None:
                 case: Case = entry.model  # type: ignore[assignment]
                 markdown = md.table_row([column.cell(case, here, self.taxonomy) for column in columns])
-                row = self._rows[shared, entry.id, category] = (markdown, table_html.row_html(markdown, here, self.use_directory_urls))
+                row = self._rows[shared, entry.id, category] = (markdown, self._html(markdown, here, shared))
             rows.append(row)
         html = table_html.table(LISTING_CLASSES, md.table_row([column.heading for column in columns]), [h for _, h in rows])
         return table_html.embedded(html, _listing(columns, [m for m, _ in rows]))
+
+    def _html(self, markdown: str, here: str, shared: str) -> str | None:
+        if self.memo is None:
+            return table_html.row_html(markdown, here, self.use_directory_urls)
+        # "" for a row that is not plain (row_html: None); the same Markdown in one folder is the same HTML.
+        made = self.memo.get(f"row\0{shared}\0{self.use_directory_urls}", markdown, lambda m: table_html.row_html(m, here, self.use_directory_urls) or "")
+        return made or None
 
     def _key(self, entry: Entry) -> tuple:
         key = self._order.get(entry.id)

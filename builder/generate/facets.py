@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from builder.generate import markdown as md
 from builder.generate import paths, pictures
 from builder.generate.common import CaseTables, keyword_tag, keyword_tags, organisation_order, page_list, place
 from builder.generate.glossary import term_definitions
+from builder.generate.memo import Memo
 from builder.generate.organisations import Organisations
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.models import KINDS, Case
@@ -151,6 +153,7 @@ def population_facet(corpus: Corpus) -> Facet:
     return Facet(paths.POPULATION, "人口規模", "資料に書かれた団体の人口で分けています。同じくらいの規模の団体の事例を探すときに使えます。", values, search_key="population")
 
 
+MEMO = "table-rows.sqlite"  # the case tables' rows as HTML, of earlier builds (builder.generate.memo)
 _KIND_DESCRIPTIONS = {
     "都道府県": "都道府県の事例（市町村を支援する取組を含みます）",
     "市": "市の事例（指定都市を含みます）",
@@ -317,10 +320,14 @@ def render_value(facet: Facet, value: Value, tables: CaseTables, figure: str = "
 class FacetPages:
     name = "facet-pages"
 
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir  # for MEMO
+
     def run(self, context: BuildContext) -> None:
         facets = {facet.folder: facet for facet in (build(context.corpus) for build in FACETS)}
         t, urls = context.corpus.taxonomy, context.use_directory_urls
-        tables = CaseTables(t, Organisations(context.corpus), urls)
+        memo = Memo(self.cache_dir, MEMO) if self.cache_dir is not None else None
+        tables = CaseTables(t, Organisations(context.corpus), urls, memo)
         for facet in facets.values():
             figure = pictures.index_figure(facet, facets, t, urls)  # the map and charts (same counts as the table)
             context.add(OutputFile(paths.index(facet.folder), render_index(facet, figure)))
@@ -328,3 +335,5 @@ class FacetPages:
                 if value.has_page:
                     figure = pictures.value_figure(facet, value, facets, t, urls)
                     context.add(OutputFile(paths.value(facet.folder, value.id), render_value(facet, value, tables, figure)))
+        if memo is not None:
+            memo.save()

@@ -4,11 +4,12 @@ Each stage does one job and reads or adds to a shared ``BuildContext``. Stages
 that enrich case pages (same organisation, similar cases) run before the stage
 that renders the case pages, and add ``Section``s for it. Adding a feature means adding a stage to ``default_stages``.
 
-A stage that reads only the corpus and only adds files may say ``independent = True``: it then
-runs in a second process beside the others, with the same result: ``build``'s own process, which
-has checked the corpus and hands the files over (``sitebuild.handed_stages``), else a worker
-(``builder.workers.background``). The keyword index is a third to a half of the stages' time, so
-a rebuild after one edit waits for the longer of the two halves, not for their sum.
+A stage that reads only the corpus and only adds data files (no page) may say ``independent =
+True``: it then runs in a second process beside the others, with the same result: ``build``'s own
+process, which has checked the corpus and hands the files over (``sitebuild.handed_stages``), else
+a worker (``builder.workers.background``). The keyword index is a third to a half of the stages'
+time. The MkDocs plugin takes its files only after MkDocs has rendered the pages (``start`` and
+``Later``), so a rebuild after one edit waits for neither the index nor the pages alone.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import time
 from collections import defaultdict
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from builder import workers
 
 if TYPE_CHECKING:
-    from builder.embedding import Availability
+    from builder.embedding import Availability, Deferred
     from builder.validate import Corpus
 
 
@@ -60,7 +62,8 @@ class Stage(Protocol):
     def run(self, context: BuildContext) -> None: ...
 
 
-def default_stages(semantic: Availability | None = None) -> list[Stage]:
+def default_stages(semantic: Availability | Deferred | None = None, cache_dir: Path | None = None) -> list[Stage]:
+    """Every stage, in order; ``cache_dir``: where a stage keeps what a later build may reuse (none: nothing kept)."""
     from builder.generate.case_index import AllCases
     from builder.generate.case_pages import CasePages
     from builder.generate.document_pages import DocumentPages
@@ -69,23 +72,25 @@ def default_stages(semantic: Availability | None = None) -> list[Stage]:
     from builder.generate.home import HomePage
     from builder.generate.opendata import OpenData
     from builder.generate.related import SameOrganisation
-    from builder.generate.search_index import KeywordSearch
+    from builder.generate.search_index import KeywordSearch, SearchPage
     from builder.generate.semantic_assets import SemanticAssets
     from builder.generate.similar import SimilarCases
     from builder.generate.statistics import StatisticsPage
 
+    # The stages that use the model come last: a Deferred engine loads while the others run.
     return [
-        SameOrganisation(),
-        SimilarCases(semantic),
-        CasePages(),
         DocumentPages(),
-        FacetPages(),
+        FacetPages(cache_dir),
         AllCases(),
         GlossaryPage(),
         HomePage(),
         StatisticsPage(),
         OpenData(),
-        KeywordSearch(),
+        SearchPage(),
+        KeywordSearch(cache_dir),
+        SameOrganisation(),
+        SimilarCases(semantic),
+        CasePages(cache_dir),
         SemanticAssets(semantic),
     ]
 
@@ -130,6 +135,22 @@ def generate(
 
     ``sent``: what ``send_independent`` started for this corpus, else it is called here.
     """
+    files, later = start(corpus, use_directory_urls=use_directory_urls, stages=stages, timings=timings, sent=sent)
+    return sorted(files + later.files(), key=lambda file: file.path)
+
+
+def start(
+    corpus: Corpus,
+    *,
+    use_directory_urls: bool = False,
+    stages: list[Stage] | None = None,
+    timings: dict[str, float] | None = None,
+    sent: Sent | None = None,
+) -> tuple[list[OutputFile], Later]:
+    """Run the stages, all but the independent ones, whose files come later (``Later.files``).
+
+    The MkDocs plugin renders the pages meanwhile: an independent stage makes data files, never pages.
+    """
     context = BuildContext(corpus, use_directory_urls)
     stages = stages if stages is not None else default_stages()
     sent = send_independent(corpus, use_directory_urls, stages) if sent is None else sent
@@ -139,19 +160,41 @@ def generate(
             started = time.perf_counter()
             stage.run(context)
             seconds[stage.name] = time.perf_counter() - started
-    for name, (stage, future) in sent.items():
-        try:
-            files, seconds[name] = future.result()
-        except BrokenProcessPool:  # the worker died (killed, out of memory): run the stage here instead
-            workers.drop_background()
-            files, seconds[name] = run_alone(stage, corpus, use_directory_urls)
-        except StageLost:
-            files, seconds[name] = run_alone(stage, corpus, use_directory_urls)
-        for file in files:
-            context.add(file)
     if timings is not None:
-        timings.update((stage.name, seconds[stage.name]) for stage in stages)
-    return [context.files[path] for path in sorted(context.files)]
+        timings.update(seconds)
+    return [context.files[path] for path in sorted(context.files)], Later(corpus, use_directory_urls, sent, set(context.files), timings)
+
+
+@dataclass
+class Later:
+    """The files of the stages ``start`` left to another process."""
+
+    corpus: Corpus
+    use_directory_urls: bool
+    sent: Sent
+    made: set[str]  # the paths the other stages made
+    timings: dict[str, float] | None = None
+
+    def files(self) -> list[OutputFile]:
+        """Waits for them; a stage whose process gave nothing is made here, with the same files."""
+        out: list[OutputFile] = []
+        for name, (stage, future) in self.sent.items():
+            try:
+                files, seconds = future.result()
+            except BrokenProcessPool:  # the worker died (killed, out of memory): run the stage here instead
+                workers.drop_background()
+                files, seconds = run_alone(stage, self.corpus, self.use_directory_urls)
+            except StageLost:
+                files, seconds = run_alone(stage, self.corpus, self.use_directory_urls)
+            for file in files:
+                if file.path in self.made or file.path.endswith(".md"):
+                    raise ValueError(f"{name} generates {file.path}, a page or a file the site has already")
+                self.made.add(file.path)
+            out += files
+            if self.timings is not None:
+                self.timings[name] = seconds
+        self.sent = {}
+        return out
 
 
 def run_alone(stage: Stage, corpus: Corpus, use_directory_urls: bool) -> tuple[list[OutputFile], float]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from builder.generate import facets as facet_pages
@@ -45,13 +46,15 @@ from builder.generate import paths
 from builder.generate.common import sort_cases
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.generate.query_hints import query_hints
-from builder.generate.search_shards import haystack_parts, shard
+from builder.generate.memo import Memo
+from builder.generate.search_shards import haystack_parts, shard, word_joints
 from builder.models import Case
 from builder.search_terms import WORD_RUN, fold, japanese_mask, terms
 from builder.taxonomy import Taxonomy
 from builder.validate import Corpus, Entry
 
 INDEX_SCRIPT = "search/index.js"
+MEMO = "search-texts.sqlite"  # folds and word joints of earlier builds, in the cache folder (builder.generate.memo)
 # Written by the semantic_assets stage: the encoder's status and loader (it loads the model only when asked).
 SEMANTIC_SCRIPT = "search/semantic.js"
 
@@ -132,20 +135,21 @@ def fields(entry: Entry, taxonomy: Taxonomy, text: str | None = None) -> dict[st
     }
 
 
-def folded(texts: dict[str, str], case: dict[str, Any]) -> tuple[list[str], str]:
+def folded(texts: dict[str, str], case: dict[str, Any], memo: Memo | None = None) -> tuple[list[str], str]:
     """The folded text of each field (FIELDS order) and the case's haystack (search_shards.haystack_parts).
 
     Both hold the title, summary and body, which are most of the text, and folding was a third of the
     stage (10,000 cases: ~8 s): each distinct piece is folded once. Folding texts joined by a line or a
     space is folding each and joining them: NFKC composes and reorders nothing across either
     (textnorm.nfkc), lower() reads no context across them, and a katakana look-alike only looks at
-    its neighbours, which they are not (tests compare with fold() of the whole).
+    its neighbours, which they are not (tests compare with fold() of the whole). ``memo``: the folds
+    of earlier builds.
     """
     done: dict[str, str] = {}
 
     def once(text: str) -> str:
         if text not in done:
-            done[text] = fold(text)
+            done[text] = memo.get("fold", text, fold) if memo is not None else fold(text)
         return done[text]
 
     return [once(texts[name]) for name in FIELDS], "\n".join(map(once, haystack_parts(case)))
@@ -306,12 +310,17 @@ def result(entry: Entry, taxonomy: Taxonomy, use_directory_urls: bool, text: str
     }
 
 
-def search_data(corpus: Corpus, use_directory_urls: bool) -> dict[str, Any]:
+def search_data(corpus: Corpus, use_directory_urls: bool, memo: Memo | None = None) -> dict[str, Any]:
+    """The whole index and what goes with it; ``memo``: folds and word joints of earlier builds (builder.generate.memo)."""
     # Cases in the index pages' order, which is also the order of results for an empty query.
     entries = sort_cases(corpus.cases, corpus.taxonomy)
     bodies = [case_text(entry) for entry in entries]
     cases = [result(entry, corpus.taxonomy, use_directory_urls, body) for entry, body in zip(entries, bodies)]
-    texts = [folded(fields(entry, corpus.taxonomy, body), case) for entry, body, case in zip(entries, bodies, cases)]
+    texts = [folded(fields(entry, corpus.taxonomy, body), case, memo) for entry, body, case in zip(entries, bodies, cases)]
+    extra: dict[str, Any] = {}
+    if memo is not None:  # a joint never holds a line break (search_shards.word_joints)
+        joints = [memo.get("word-joints", haystack, lambda text: "\n".join(sorted(word_joints(text)))) for _, haystack in texts]
+        extra["word_joints"] = [found.split("\n") if found else [] for found in joints]
     return {
         "index": build_index([case_fields for case_fields, _ in texts]),
         "facets": facets(entries, corpus),
@@ -321,6 +330,7 @@ def search_data(corpus: Corpus, use_directory_urls: bool) -> dict[str, Any]:
         "caseUrl": paths.url(paths.case("{id}"), use_directory_urls),
         # Each case's folded haystack, for search_shards' joints (not shipped: the site holds the joints).
         "haystacks": [haystack for _, haystack in texts],
+        **extra,  # each haystack's word joints, when kept from earlier builds
     }
 
 
@@ -383,13 +393,27 @@ hide:
 """
 
 
-class KeywordSearch:
-    name = "keyword-search"
-    independent = True  # reads only the corpus: runs beside the other stages (pipeline.generate)
+class SearchPage:
+    name = "search-page"
 
     def run(self, context: BuildContext) -> None:
-        data = search_data(context.corpus, context.use_directory_urls)
+        context.add(OutputFile(paths.SEARCH, render_page(context.use_directory_urls)))
+
+
+class KeywordSearch:
+    name = "keyword-search"
+    # Reads only the corpus and makes no page: runs beside the other stages, and its files may
+    # arrive while MkDocs renders the pages (pipeline.start).
+    independent = True
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir  # for MEMO
+
+    def run(self, context: BuildContext) -> None:
+        memo = Memo(self.cache_dir, MEMO) if self.cache_dir is not None else None
+        data = search_data(context.corpus, context.use_directory_urls, memo)
+        if memo is not None:
+            memo.save()
         # In chunks a query loads by need (INDEX_SCRIPT becomes their manifest); index_script() is the whole, for tools.
         for path, content in shard(data).items():
             context.add(OutputFile(path, content))
-        context.add(OutputFile(paths.SEARCH, render_page(context.use_directory_urls)))

@@ -97,7 +97,7 @@ def haystack_parts(case: dict[str, Any]) -> list[str]:
     return parts + [case["category"], case["summary"], case["text"]]
 
 
-def _word_joints(folded: str) -> set[str]:
+def word_joints(folded: str) -> set[str]:
     """The joints where a word meets a kanji/kana run (see joints()); words are few, so found from each."""
     found: set[str] = set()
     for word in WORD_RUN.finditer(folded):
@@ -124,14 +124,14 @@ def _japanese_places() -> tuple[Any, list[int]]:
     return places, codes[japanese].tolist()
 
 
-def joint_postings(texts: list[str]) -> tuple[list[str], list[Any]]:
+def joint_postings(texts: list[str], found_words: list[list[str]] | None = None) -> tuple[list[str], list[Any]]:
     """Every joint of the folded texts (see joints()) and the gaps between the positions of the texts
-    holding it, ascending (a numpy array per joint)."""
+    holding it, ascending (a numpy array per joint). ``found_words``: each text's word_joints(), if known."""
     import numpy as np
 
     words: dict[str, list[int]] = defaultdict(list)
     for position, text in enumerate(texts):
-        for joint in _word_joints(text):
+        for joint in found_words[position] if found_words is not None else word_joints(text):
             words[joint].append(position)
     # Three characters of a kanji/kana run: ~1,000 per case, so numbered and sorted with numpy, in
     # batches (a word joint holds a letter or digit, so the two kinds never name the same joint).
@@ -328,7 +328,7 @@ def postings_chunks(data: dict[str, Any]) -> list[dict[str, dict[str, list]]]:
     tables = [
         ("t", index["terms"], index["postings"]),
         ("u", list(union), list(union.values())),
-        ("j", *joint_postings(data["haystacks"])),
+        ("j", *joint_postings(data["haystacks"], data.get("word_joints"))),
     ]
     entries: list[tuple[bytes, str, str, str, int]] = []
     for table, keys, values in tables:

@@ -13,9 +13,8 @@ writes, under ``search/semantic/``:
 
 Nothing is fetched at run time: a page opened from a folder (file://) may not
 use fetch() or module imports, so every asset is a classic script that calls
-``DxNavi.assets.register``; binary ones are base64 of gzip (decoded in the page
-by DecompressionStream), which costs ~1 % over the gzipped file on the wire,
-where base64 of the raw bytes would cost ~25 %.
+``DxNavi.assets.register``; binary ones are gzip written as text (``ascii7``: 7 bits a character,
+14 % over the gzipped bytes where base64 costs 33 %), decoded in the page by DecompressionStream.
 """
 
 from __future__ import annotations
@@ -34,12 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from builder.artifacts import char_fixes
 from builder.embedding.base import EngineUnavailable
+from builder.embedding.loader import resolved
+from builder.generate import ascii7
 from builder.generate.pipeline import BuildContext, OutputFile
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from builder.embedding import Availability, Embedder
+    from builder.embedding import Availability, Deferred, Embedder
 
 log = logging.getLogger("mkdocs.plugins.dxnavi")  # shown with the plugin's own messages
 REPO = Path(__file__).resolve().parents[2]
@@ -88,7 +89,7 @@ to Japanese and English and its tokenizer split off (builder/embedding/use_prepa
 # A reader downloads the whole model before the first result, and it becomes one string in the
 # page (Chrome's longest is 512 M characters): past this, semantic search is off and says why.
 MAX_MODEL_BYTES = 200_000_000
-ENCODED = "semantic-assets"  # in the cache folder: base64 of gzip of the model and runtime, by their sha256
+ENCODED = "semantic-assets"  # in the cache folder: the model and runtime as binary() writes them, by their sha256
 
 
 class Unavailable(Exception):
@@ -100,6 +101,17 @@ class Asset:
     key: str  # its entry in the status's files (empty: not loaded by the page, e.g. a licence)
     path: str  # in the site
     content: str
+    version: str = ""  # what changes with the content (empty: a hash of the content)
+
+    @classmethod
+    def binary(cls, key: str, path: str, name: str, value: dict[str, Any], comment: str) -> Asset:
+        """A script registering ``binary()``'s value: made and versioned without reading its data again
+        (tens of MB: 0.1 s a build), which its sha256 and size stand for."""
+        data = value["data"]
+        head = register(name, {k: v for k, v in value.items() if k != "data"}, comment)
+        opened = head.rindex("});")  # the value's closing brace
+        separator = "," if len(value) > 1 else ""
+        return cls(key, path, f'{head[:opened]}{separator}"data":"{data}"{head[opened:]}', _version(head))
 
 
 def node_modules() -> Path:
@@ -132,30 +144,39 @@ def read(folder: Path, relative: str) -> bytes:
         raise Unavailable(f"{folder.name}/{relative} を読み込めません（{NPM_INSTALL} を実行してください）") from error
 
 
-def _gzip_base64(data: bytes, digest: str, cache: Path | None) -> str:
-    """Kept in ``cache`` under the data's hash: compressing the model takes seconds, on every build and save."""
-    stored = cache / f"{digest}.b64gz" if cache is not None else None
+def _gzip_ascii7(data: bytes, digest: str, cache: Path | None) -> tuple[int, str]:
+    """The gzip's length and its text; kept in ``cache`` under the data's hash: compressing the model
+    takes seconds, on every build and save."""
+    stored = cache / f"{digest}.a7gz" if cache is not None else None
     if stored is not None:
         try:
-            return stored.read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError):
+            length, encoded = stored.read_text(encoding="utf-8").split("\n", 1)  # a line never occurs in the text
+            return int(length), encoded
+        except (OSError, UnicodeDecodeError, ValueError):
             pass
-    encoded = base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+    compressed = gzip.compress(data, compresslevel=9, mtime=0)
+    encoded = ascii7.encode(compressed)
     if stored is not None:
         try:  # whole or not at all: another build may read it at the same time
             stored.parent.mkdir(parents=True, exist_ok=True)
             partial = stored.with_name(f".{stored.name}.{os.getpid()}")
-            partial.write_text(encoded, encoding="ascii")
+            partial.write_text(f"{len(compressed)}\n{encoded}", encoding="utf-8")
             os.replace(partial, stored)
         except OSError:
             pass  # a read-only or full disk costs speed, never the build
-    return encoded
+    return len(compressed), encoded
 
 
 def binary(data: bytes, *, cache: Path | None = None, **extra: Any) -> dict[str, Any]:
     """``cache``: the folder that keeps the encoding of data that seldom changes (the model, not the vectors)."""
     digest = hashlib.sha256(data).hexdigest()
-    return {**extra, "encoding": "base64-gzip", "size": len(data), "sha256": digest, "data": _gzip_base64(data, digest, cache)}
+    length, encoded = _gzip_ascii7(data, digest, cache)
+    return {**extra, "encoding": "ascii7-gzip", "size": len(data), "sha256": digest, "length": length, "data": encoded}
+
+
+def decoded(value: dict[str, Any]) -> bytes:
+    """The bytes of ``binary()``'s value (tests and tools; pages use assets.js)."""
+    return gzip.decompress(ascii7.decode(value["data"], value["length"]))
 
 
 def register(name: str, value: Any, comment: str = "") -> str:
@@ -180,7 +201,7 @@ def dequantise(manifest: dict[str, Any]) -> np.ndarray:
     """The vectors a page reads back (tests and the benchmark compare them with the build's)."""
     import numpy as np
 
-    raw = gzip.decompress(base64.b64decode(manifest["data"]))
+    raw = decoded(manifest)
     values = np.frombuffer(raw, dtype=np.int8).reshape(len(manifest["ids"]), manifest["dims"]).astype(np.float32)
     return values * np.asarray(manifest["scales"], dtype=np.float32)[:, None]
 
@@ -193,7 +214,7 @@ def vectors_asset(ids: list[str], vectors: np.ndarray, embedder: Embedder, finge
         data, engine=embedder.engine, model=embedder.model, dims=dims, ids=ids, scales=scales, fingerprint=fingerprint, dtype="int8", **extra
     )
     comment = "One int8 vector per case (row × scale); see builder/generate/semantic_assets.py"
-    return Asset("vectors", f"{FOLDER}/vectors.js", register("vectors", manifest, comment))
+    return Asset.binary("vectors", f"{FOLDER}/vectors.js", "vectors", manifest, comment)
 
 
 # --- the encoder ----------------------------------------------------------------------------
@@ -217,7 +238,7 @@ def ort_assets(cache: Path) -> list[Asset]:
     return [
         Asset("ort", f"{FOLDER}/ort.wasm.min.js", main),
         Asset("ort-glue", f"{FOLDER}/ort-wasm-glue.js", register("ort-glue", glue_value, origin.format(ORT_FILES["glue"]))),
-        Asset("ort-wasm", f"{FOLDER}/ort-wasm.js", register("ort-wasm", binary(wasm, cache=cache), origin.format(ORT_FILES["wasm"]))),
+        Asset.binary("ort-wasm", f"{FOLDER}/ort-wasm.js", "ort-wasm", binary(wasm, cache=cache), origin.format(ORT_FILES["wasm"])),
         Asset("", f"{FOLDER}/onnxruntime-web.LICENSE.txt", ORT_LICENSE),
     ]
 
@@ -266,7 +287,7 @@ def tokenizers_runtime() -> list[Asset]:
 def _model_asset(data: bytes, source: str, cache: Path) -> Asset:
     if len(data) > MAX_MODEL_BYTES:
         raise Unavailable(f"モデルが大きすぎるためブラウザでは使えません（{len(data) / 1e6:.0f} MB、上限 {MAX_MODEL_BYTES / 1e6:.0f} MB）")
-    return Asset("model", f"{FOLDER}/model.js", register("model", binary(data, cache=cache), f"{source} as ONNX"))
+    return Asset.binary("model", f"{FOLDER}/model.js", "model", binary(data, cache=cache), f"{source} as ONNX")
 
 
 def use_encoder(embedder: Embedder, config: dict[str, Any], cache: Path) -> list[Asset]:
@@ -281,7 +302,7 @@ def use_encoder(embedder: Embedder, config: dict[str, Any], cache: Path) -> list
     licence = next(a.content for a in sp if a.path.endswith("LICENSE.txt"))  # the Apache-2.0 text
     return [
         _model_asset(model, manifest["model"], cache),
-        Asset("tokenizer", f"{FOLDER}/tokenizer.js", register("tokenizer", tokenizer_value, "SentencePiece model (tokenizer.model)")),
+        Asset.binary("tokenizer", f"{FOLDER}/tokenizer.js", "tokenizer", tokenizer_value, "SentencePiece model (tokenizer.model)"),
         Asset("", f"{FOLDER}/model.LICENSE.txt", USE_NOTICE.format(model=manifest["model"]) + licence),
         *sp,
     ]
@@ -359,13 +380,14 @@ def _reason_or_none(semantic: Availability | None) -> str:
 class SemanticAssets:
     name = "semantic-assets"
 
-    def __init__(self, semantic: Availability | None = None) -> None:
+    def __init__(self, semantic: Availability | Deferred | None = None) -> None:
         self.semantic = semantic
 
     def assets(self, context: BuildContext) -> tuple[dict[str, Any], list[Asset]]:
-        embedder = self.semantic.embedder if self.semantic else None
+        semantic = resolved(self.semantic)
+        embedder = semantic.embedder if semantic else None
         if embedder is None:
-            reason = "意味検索は使えません（" + _reason_or_none(self.semantic) + "）。キーワード検索は使えます。"
+            reason = "意味検索は使えません（" + _reason_or_none(semantic) + "）。キーワード検索は使えます。"
             return {"available": False, "reason": reason, "engine": "", "model": ""}, []
         from builder.generate.similar import document_vectors
 
@@ -386,7 +408,7 @@ class SemanticAssets:
         docs = [position[id(e)] for e in entries]
         assets = [*encoder, vectors_asset([e.id for e in entries], vectors, embedder, digest, docs)]
         # ?v= so a browser never pairs a cached file with a newer one (the fingerprint check would refuse them).
-        files = {a.key: f"{a.path}?v={_version(a.content)}" for a in assets if a.key}
+        files = {a.key: f"{a.path}?v={a.version or _version(a.content)}" for a in assets if a.key}
         status["files"] = files
         return status, assets
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder.embedding.loader import resolved
 from builder.embedding.settings import DOCUMENT_FIELDS
 from builder.generate import markdown as md
 from builder.generate import paths, similar_cache
@@ -35,7 +36,7 @@ from builder.validate import Entry
 if TYPE_CHECKING:
     import numpy as np
 
-    from builder.embedding import Availability, Embedder
+    from builder.embedding import Availability, Deferred, Embedder
 
 SHOWN = 5
 SHARED_SHOWN = 3
@@ -408,9 +409,18 @@ class Reasons:
 class SimilarCases:
     name = "similar-cases"
 
-    def __init__(self, semantic: Availability | None = None) -> None:
-        self.embedder = semantic.embedder if semantic is not None else None
-        self.reason = (semantic.reason if semantic is not None else "") or NO_ENGINE
+    def __init__(self, semantic: Availability | Deferred | None = None) -> None:
+        self.semantic = semantic
+
+    @property
+    def embedder(self) -> Embedder | None:
+        semantic = resolved(self.semantic)
+        return semantic.embedder if semantic is not None else None
+
+    @property
+    def reason(self) -> str:
+        semantic = resolved(self.semantic)
+        return (semantic.reason if semantic is not None else "") or NO_ENGINE
 
     def note(self) -> str:
         if self.embedder is not None:

@@ -82,4 +82,11 @@ function shardedData(site) {
   return { data, manifest, requested };
 }
 
-module.exports = { load, buildIndex, searchData, runScript, shardedData, MODULES };
+/** The project's Python (for fixtures the builder writes). */
+function python() {
+  if (process.env.DXNAVI_PYTHON) return process.env.DXNAVI_PYTHON;
+  const venv = path.join(__dirname, "..", "..", ".venv", "bin", "python");
+  return require("node:fs").existsSync(venv) ? venv : "python3";
+}
+
+module.exports = { load, buildIndex, searchData, runScript, shardedData, python, MODULES };

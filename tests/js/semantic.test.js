@@ -4,8 +4,9 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const zlib = require("node:zlib");
 const path = require("node:path");
+const { execFileSync } = require("node:child_process");
+const { python } = require("./helpers.js");
 
 const MODULES = path.join(__dirname, "..", "..", "site_overrides", "assets", "javascripts", "dxnavi");
 const assets = require(path.join(MODULES, "assets.js"));
@@ -23,12 +24,37 @@ test("base64 decodes to the same bytes as Node's decoder", () => {
   assert.deepEqual(assets.decodeBase64(""), new Uint8Array(0));
 });
 
-test("base64 of gzip round-trips and checks the size", async () => {
-  const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * i) % 251);
-  const data = zlib.gzipSync(bytes).toString("base64");
-  assert.deepEqual(await assets.bytes({ encoding: "base64-gzip", size: bytes.length, data }), bytes);
-  await assert.rejects(assets.bytes({ encoding: "base64-gzip", size: 4999, data }), /大きさ/);
-  await assert.rejects(assets.bytes({ encoding: "lzma", data }), /未知の形式/);
+// Bytes the builder writes as text (builder/generate/ascii7.py): every 7-bit value, runs of the five
+// that take a partner, one at the very end, and lengths on both sides of a 7-byte block; and gzip.
+const ASCII7 = JSON.parse(
+  execFileSync(python(), ["-c", `
+import base64, gzip, json, os, sys
+sys.path.insert(0, os.getcwd())
+from builder.generate import ascii7
+samples = [b"", b"\\x00", b"\\n" * 3, bytes(range(256)) * 2, b"\\x00" * 7, b"\\x00" * 8, os.urandom(7), os.urandom(9), os.urandom(70001)]
+raw = bytes(i * i % 251 for i in range(5000))
+packed = gzip.compress(raw)
+print(json.dumps({
+    "samples": [[base64.b64encode(s).decode(), ascii7.encode(s)] for s in samples],
+    "gzip": {"raw": base64.b64encode(raw).decode(), "length": len(packed), "data": ascii7.encode(packed)},
+}))
+`], { cwd: path.join(__dirname, "..", ".."), encoding: "utf-8" }),
+);
+
+test("text written by the builder decodes to its bytes", () => {
+  for (const [expected, text] of ASCII7.samples) {
+    const bytes = Buffer.from(expected, "base64");
+    assert.deepEqual(Buffer.from(assets.decodeAscii7(text, bytes.length)), bytes);
+  }
+  assert.throws(() => assets.decodeAscii7("ab", 5), /切れています/);
+});
+
+test("gzip written as text round-trips and checks the size", async () => {
+  const bytes = new Uint8Array(Buffer.from(ASCII7.gzip.raw, "base64"));
+  const value = { encoding: "ascii7-gzip", size: bytes.length, length: ASCII7.gzip.length, data: ASCII7.gzip.data };
+  assert.deepEqual(await assets.bytes(value), bytes);
+  await assert.rejects(assets.bytes({ ...value, size: 4999 }), /大きさ/);
+  await assert.rejects(assets.bytes({ encoding: "lzma", data: value.data }), /未知の形式/);
 });
 
 test("int8 vectors decode with each row's length", () => {

@@ -6,19 +6,13 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { load, runScript, shardedData } = require("./helpers.js");
+const { load, python, runScript, shardedData } = require("./helpers.js");
 
 const api = load("api");
 const ranking = load("ranking");
 const keywordIndex = load("keyword-index");
 
 const REPO = path.join(__dirname, "..", "..");
-
-function python() {
-  if (process.env.DXNAVI_PYTHON) return process.env.DXNAVI_PYTHON;
-  const venv = path.join(REPO, ".venv", "bin", "python");
-  return fs.existsSync(venv) ? venv : "python3";
-}
 
 // The real cases, in chunks of ~2 KB so key ranges and a term's joints cross chunk boundaries.
 const FIXTURE = fs.mkdtempSync(path.join(os.tmpdir(), "dxnavi-shards-"));

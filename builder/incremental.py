@@ -20,6 +20,7 @@ file byte for byte (by SHA-256), it is linked from there (builder/previous_site.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -83,15 +84,17 @@ _LINK = re.compile(r'(?:href|src)="([^"]*)"')
 
 def linked_files(html: str, page_url: str, urls: set[str]) -> list[str]:
     """The files of the site (by URL) that a page's converted Markdown links to."""
-    found = set()
-    for link in _LINK.findall(html):
-        parts = urlsplit(link)
-        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
-            continue
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_url), unquote(parts.path)))
-        if target in urls:
-            found.add(target)
-    return sorted(found)
+    folder = posixpath.dirname(page_url)
+    targets = (_target(folder, link) for link in set(_LINK.findall(html)))  # a listing repeats its links
+    return sorted(target for target in targets if target is not None and target in urls)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pages of one folder share most links (categories, prefectures …)
+def _target(folder: str, link: str) -> str | None:
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    return posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,8 @@ class PageReuse:
         page.meta["template"] = REUSED_TEMPLATE
         # What MkDocs checks the links to anchors against, as the page's conversion gave it.
         page.present_anchor_ids = set(kept.entry.anchors)
-        targets = {source: self.files.get_file_from_path(source) for source in kept.entry.links}
+        by_uri = self.files.src_uris  # the links were kept by src_uri: no path to normalise (get_file_from_path)
+        targets = {source: by_uri.get(source) for source in kept.entry.links}
         page.links_to_anchors = {target: kept.entry.links[source] for source, target in targets.items() if target is not None}
         return _Unchanged(page.file)
 

@@ -95,7 +95,7 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         self.settings = self._embedding_settings()
         self.cache_dir = self.settings.with_environment(self.project.root).cache_dir
         stages = default_stages(cache_dir=self.cache_dir)
-        self.sent = handed_stages(self.project, config.use_directory_urls, stages)
+        self.sent = handed_stages(self.project, config.use_directory_urls, stages, Path(config.site_dir))
         if self.sent is None:
             self.sent = send_independent(self.corpus, config.use_directory_urls, stages)
         # The model loads in a thread (mostly outside the interpreter) while MkDocs gathers its files.

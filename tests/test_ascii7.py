@@ -27,16 +27,16 @@ SAMPLES = [
 
 @pytest.mark.parametrize("data", SAMPLES, ids=lambda d: f"{len(d)} bytes")
 def test_every_byte_comes_back(data: bytes) -> None:
-    assert ascii7.decode(ascii7.encode(data), len(data)) == data
+    assert ascii7.decode(ascii7.encode(data).decode("utf-8"), len(data)) == data
 
 
 @pytest.mark.parametrize("data", SAMPLES, ids=lambda d: f"{len(d)} bytes")
 def test_the_text_can_stand_in_a_string_literal(data: bytes) -> None:
-    text = ascii7.encode(data)
+    text = ascii7.encode(data).decode("utf-8")
     assert not set(text) & set("\x00\n\r\"\\\u2028\u2029")
     assert all(ord(ch) < 0x300 for ch in text)
 
 
 def test_seven_bytes_take_eight_bytes_of_utf8() -> None:
     data = os.urandom(700_000)
-    assert len(ascii7.encode(data).encode("utf-8")) <= len(data) * 8 // 7 + 2
+    assert len(ascii7.encode(data)) <= len(data) * 8 // 7 + 2

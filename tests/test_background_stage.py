@@ -120,7 +120,7 @@ def test_the_model_loads_while_the_stages_that_need_none_run(corpus: Corpus) -> 
     assert set(ran[:first_use]) == {"document-pages", "facet-pages", "all-cases", "glossary", "home", "statistics", "open-data", "search-page", "same-organisation"}
 
 
-def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object | None) -> pipeline.Sent | None:
+def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object | None, site_dir: Path = Path("site")) -> pipeline.Sent | None:
     """What MkDocs reads when ``build`` hands it the independent stages: ``payload`` pickled into the pipe."""
     import pickle
     import threading
@@ -136,39 +136,74 @@ def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object |
                 pickle.dump(payload, out)
 
     threading.Thread(target=write, daemon=True).start()
-    return sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan(), Here()])
+    return sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan(), Here()], site_dir)
 
 
 def test_build_hands_its_mkdocs_the_independent_stages_it_made(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
     made = {"where-it-ran": ([OutputFile("ran.txt", "made by build")], 0.5)}
-    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, made))
+    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, made, False))
     assert sent is not None and list(sent) == ["where-it-ran"]  # only the independent stage
     timings: dict[str, float] = {}
     files = {f.path: f.content for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent, timings=timings)}
     assert files["ran.txt"] == "made by build" and timings["where-it-ran"] == 0.5  # not made again here
 
 
-@pytest.mark.parametrize("handed", ["nothing", "for directory URLs", "for another project"])
-def test_a_stage_build_did_not_hand_over_is_made_here(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch, handed: str) -> None:
+def test_files_build_placed_itself_are_neither_made_nor_written_here(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    placed = {"where-it-ran": ([], 0.5)}  # build moves the files into the site once MkDocs is done
+    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, placed, True))
+    timings: dict[str, float] = {}
+    files = {f.path for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent, timings=timings)}
+    assert files == {"here.txt"} and timings["where-it-ran"] == 0.5
+
+
+@pytest.mark.parametrize("handed", ["nothing", "for directory URLs", "for another project", "placed for another project"])
+def test_a_stage_build_did_not_hand_over_is_made_here(
+    fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, handed: str
+) -> None:
     made = {"where-it-ran": ([OutputFile("ran.txt", "made by build")], 0.5)}
     payload = {
         "nothing": None,  # build stopped, or failed while making it
-        "for directory URLs": (fixture_root.resolve(), True, made),  # its links would be wrong here
-        "for another project": (fixture_root.parent.resolve(), False, made),
+        "for directory URLs": (fixture_root.resolve(), True, made, False),  # its links would be wrong here
+        "for another project": (fixture_root.parent.resolve(), False, made, False),
+        "placed for another project": (fixture_root.parent.resolve(), False, {"where-it-ran": ([], 0.5)}, True),
     }[handed]
-    sent = _hand(fixture_root, monkeypatch, payload)
+    site_dir = tmp_path / "site"
+    late = tmp_path / "site.late"
+    (late / "search").mkdir(parents=True)
+    (late / "search" / "index.js").write_text("for another configuration")
+    sent = _hand(fixture_root, monkeypatch, payload, site_dir)
     assert sent is not None
     files = {f.path: f.content for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent)}
     assert files["ran.txt"] == f"{os.getpid()} {','.join(e.id for e in corpus.cases)} False"
+    # What build placed for another configuration is removed, so that build does not move it into this site.
+    assert late.exists() == (handed != "placed for another project")
+
+
+def test_build_moves_its_files_into_the_site_and_never_over_one(tmp_path: Path) -> None:
+    from builder import sitebuild
+
+    site, late = tmp_path / "site", tmp_path / "late"
+    (site / "search" / "semantic").mkdir(parents=True)
+    (site / "search.html").write_text("page")
+    (late / "search" / "k").mkdir(parents=True)
+    (late / "search" / "k" / "t0.js").write_text("chunk")
+    (late / "search" / "index.js").write_text("manifest")
+    sitebuild._move_into(late, site)
+    assert (site / "search" / "k" / "t0.js").read_text() == "chunk" and (site / "search" / "index.js").read_text() == "manifest"
+    assert (site / "search" / "semantic").is_dir() and (site / "search.html").read_text() == "page"
+    (late / "search" / "index.js").write_text("another")
+    with pytest.raises(sitebuild._Clash, match="index.js"):
+        sitebuild._move_into(late, site)
+    assert (site / "search" / "index.js").read_text() == "manifest"
 
 
 def test_without_build_there_is_nothing_handed(fixture_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from builder import sitebuild
 
     monkeypatch.delenv("DXNAVI_STAGES", raising=False)
-    assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()]) is None
+    assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()], Path("site")) is None
     monkeypatch.setenv("DXNAVI_STAGES", "987")  # a stale number in a shell: no such file descriptor
-    assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()]) is None
+    assert sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan()], Path("site")) is None
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])

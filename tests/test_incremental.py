@@ -8,6 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import cli_env, run_cli
 
 ENV = cli_env(SOURCE_DATE_EPOCH="1577934245")  # not a git checkout: the commit's date would be the clock's
@@ -100,8 +102,8 @@ def test_the_browser_assets_are_compressed_once_and_kept_by_their_hash(tmp_path:
     fresh = binary(data)
     kept = binary(data, cache=tmp_path, dims=3)
     assert kept == {**fresh, "dims": 3}
-    stored = tmp_path / f"{fresh['sha256']}.b64gz"
-    assert stored.read_text(encoding="ascii") == fresh["data"]
+    stored = tmp_path / f"{fresh['sha256']}.a7gz"
+    assert stored.read_bytes() == b"%d\n%b" % (fresh["length"], fresh["data"])
     assert [p.name for p in tmp_path.iterdir()] == [stored.name]  # no partial file left behind
     other = binary(data[:-1], cache=tmp_path)  # other bytes, another entry: never the first one's encoding
     assert other["data"] != fresh["data"] and len(list(tmp_path.iterdir())) == 2
@@ -109,6 +111,7 @@ def test_the_browser_assets_are_compressed_once_and_kept_by_their_hash(tmp_path:
 
 def test_check_keeps_each_files_verdict_until_its_inputs_change(project: Path, tmp_path: Path, monkeypatch) -> None:
     """Unchanged files are not checked again, and a kept verdict is the very one a fresh check gives, warnings and all."""
+    from builder import check_cache
     from builder.check_cache import CheckCache
     from builder.project import Project
     from builder.validate import check_project
@@ -128,9 +131,15 @@ def test_check_keeps_each_files_verdict_until_its_inputs_change(project: Path, t
     assert {p.path for p in fresh.errors} == {"cases/kochi-fixture-guide.md", "cases/tokyo-nakano-fixture-casebook.md"}
     assert fresh.corpus is not None and [d.id for d in fresh.corpus.drafts] == ["tokyo-nakano-fixture-casebook"]
     files = checked[-1]
+    check_cache._recent.clear()  # as a new process finds it: the verdicts come from the file
     kept = check_project(Project(project))
     assert checked[-1] == 0
     assert kept.problems == fresh.problems and kept.corpus == fresh.corpus
+    # serve checks again on every save: the same process takes its last verdicts as they are.
+    with monkeypatch.context() as patched:
+        patched.setattr(CheckCache, "_kept", lambda self, keys: pytest.fail("read the file again") if any(keys) else {})
+        again = check_project(Project(project))
+    assert again.corpus is not None and kept.corpus is not None and again.corpus.cases[0] is kept.corpus.cases[0]
 
     edited = cases / "ibaraki-goka-fixture-guide.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("title: テスト用の育成レベル別研修", "title: 改訂した育成研修"), encoding="utf-8")

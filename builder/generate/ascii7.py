@@ -9,21 +9,35 @@ Albertson's base-122. At 1,000 cases the site's model and runtime took 3.1 MB le
 
 Groups are the bits of the bytes from the first byte's highest bit, the last group padded with
 zeros (and one zero group more when the last group needs a partner). The decoder is
-``assets.js`` ``decodeAscii7``; it stops after the number of bytes it is told.
+``assets.js`` ``decodeAscii7``; it stops after the number of bytes it is told. ``encode`` gives the
+text as UTF-8, which is how the builder keeps and writes it.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import functools
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FORBIDDEN = (0, 10, 13, 34, 92)  # NUL, LF, CR, ", \
-_INDEX = np.full(128, -1, dtype=np.int64)
-_INDEX[list(FORBIDDEN)] = np.arange(len(FORBIDDEN))
-_IS_FORBIDDEN = _INDEX >= 0
+
+
+@functools.cache
+def _index() -> Any:
+    """Each 7-bit value's number among FORBIDDEN, -1 for the others."""
+    import numpy as np
+
+    index = np.full(128, -1, dtype=np.int64)
+    index[list(FORBIDDEN)] = np.arange(len(FORBIDDEN))
+    return index
 
 
 def _groups(data: bytes) -> np.ndarray:
     """The 7-bit groups, as bytes (uint8 arithmetic on columns: touching wide arrays is slow)."""
+    import numpy as np
+
     b = np.frombuffer(data + bytes(-len(data) % 7), dtype=np.uint8).reshape(-1, 7).T
     groups = np.empty((b.shape[1], 8), dtype=np.uint8)
     groups[:, 0] = b[0] >> 1
@@ -33,11 +47,15 @@ def _groups(data: bytes) -> np.ndarray:
     return groups.ravel()[: -(-len(data) * 8 // 7)]  # no group made only of padding
 
 
-def encode(data: bytes) -> str:
+def encode(data: bytes) -> bytes:
+    """The text, as UTF-8 (how it is kept and written)."""
+    import numpy as np
+
+    index = _index()
     groups = _groups(data)
     # A forbidden group takes the next one with it. In a run of forbidden groups, the first, third …
     # start pairs: the second, fourth … are taken as data by the one before. They are rare (5 in 128).
-    found = np.flatnonzero(_IS_FORBIDDEN[groups])
+    found = np.flatnonzero(index[groups] >= 0)
     begins = np.ones(len(found), dtype=bool)
     begins[1:] = found[1:] != found[:-1] + 1
     run_start = np.maximum.accumulate(np.where(begins, np.arange(len(found)), 0)) if len(found) else found
@@ -45,14 +63,16 @@ def encode(data: bytes) -> str:
     if len(starts) and starts[-1] == len(groups) - 1:  # nothing left to take: a zero group
         groups = np.r_[groups, np.uint8(0)]
     # A pair is two groups and two bytes of UTF-8 (U+0080 … U+02FF: 110xxxxx 10xxxxxx), in place.
-    code = 0x80 + _INDEX[groups[starts]] * 128 + groups[starts + 1]
+    code = 0x80 + index[groups[starts]] * 128 + groups[starts + 1]
     out = groups.copy()
     out[starts], out[starts + 1] = 0xC0 | (code >> 6), 0x80 | (code & 63)
-    return out.tobytes().decode("utf-8")
+    return out.tobytes()
 
 
 def decode(text: str, length: int) -> bytes:
     """The first ``length`` bytes ``text`` holds (for tests and tools; pages use assets.js)."""
+    import numpy as np
+
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64)
     pairs = codes >= 0x80
     first = np.where(pairs, np.asarray(FORBIDDEN)[np.clip((codes - 0x80) >> 7, 0, len(FORBIDDEN) - 1)], codes)

@@ -35,8 +35,8 @@ samples = [b"", b"\\x00", b"\\n" * 3, bytes(range(256)) * 2, b"\\x00" * 7, b"\\x
 raw = bytes(i * i % 251 for i in range(5000))
 packed = gzip.compress(raw)
 print(json.dumps({
-    "samples": [[base64.b64encode(s).decode(), ascii7.encode(s)] for s in samples],
-    "gzip": {"raw": base64.b64encode(raw).decode(), "length": len(packed), "data": ascii7.encode(packed)},
+    "samples": [[base64.b64encode(s).decode(), ascii7.encode(s).decode()] for s in samples],
+    "gzip": {"raw": base64.b64encode(raw).decode(), "length": len(packed), "data": ascii7.encode(packed).decode()},
 }))
 `], { cwd: path.join(__dirname, "..", ".."), encoding: "utf-8" }),
 );

@@ -287,7 +287,7 @@ def test_display_and_facet_chunks_hold_what_the_whole_data_held(data: dict, shar
     manifest = _pushed(shards[INDEX_SCRIPT])
     per = manifest["casesPerChunk"]
     files = [shards[f"{manifest['folder']}/d{n // per}.js"] for n in range(0, len(data["cases"]), per)]
-    cases = [c for file in files for c in _registered(file)]  # type: ignore[attr-defined]
+    cases = [c for file in files for c in search_shards.unpacked(_registered(file))]  # type: ignore[arg-type]
     assert cases == data["cases"]
     members = _registered(shards[search_shards.FACETS_FILE])
     for facet, lists, shown in zip(data["facets"], members, manifest["facets"]):  # type: ignore[call-overload]

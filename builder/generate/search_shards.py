@@ -20,7 +20,7 @@ writes it as files the page loads by need:
   研修会), so a pair and its joints mostly share a chunk, and a word being typed (passp…) finds its
   words in the chunks of one key range.
 - ``search/k/d<N>.js``, what results show (snippet text included), ``CASES_PER_CHUNK`` cases
-  each in index order: loaded only for the cases shown.
+  each in index order, ``packed()``: loaded only for the cases shown.
 - ``search/k/facets.js``, the cases of every facet value: loaded by a filter, a stated property
   (小さな町) or the search page's facet counts.
 - ``search/k/names.js``, every case's id, title and organisation: what ``window.caseSearch`` returns,
@@ -43,7 +43,9 @@ Measured with tools/bench_search.py (10,000 synthetic cases): a first query fetc
 
 from __future__ import annotations
 
+import base64
 import functools
+import gzip
 import hashlib
 import json
 import operator
@@ -359,6 +361,19 @@ def _first_key(chunk: dict[str, dict[str, list]]) -> str:
     return min((t["keys"][0] for t in chunk.values() if t["keys"]), key=utf16)
 
 
+def packed(value: Any) -> dict[str, Any]:
+    """``value`` as gzipped JSON in base64 (assets.js unpack()): a case's display data is mostly the
+    text of its snippets, and gzipped in base64 it takes 0.64 of the room (1,000 cases: 5.3 → 3.4 MB).
+    Base64, not ascii7: a page served over http(s) reads the file as JSON."""
+    raw = _json(value).encode("utf-8")
+    return {"packed": "gzip", "size": len(raw), "data": base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")}
+
+
+def unpacked(value: dict[str, Any]) -> Any:
+    """The value ``packed`` was given (tests and tools)."""
+    return json.loads(gzip.decompress(base64.b64decode(value["data"])))
+
+
 def register(name: str, value: Any) -> str:
     return f"window.DxNavi.assets.register({_json(name)},{_json(value)});\n"
 
@@ -373,7 +388,7 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
     cases = data["cases"]
     for n in range(0, len(cases), CASES_PER_CHUNK):
         path = f"{FOLDER}/d{n // CASES_PER_CHUNK}.js"
-        files[path] = register(path, cases[n : n + CASES_PER_CHUNK])
+        files[path] = register(path, packed(cases[n : n + CASES_PER_CHUNK]))
     members = [[_gaps(value["cases"]) for value in facet["values"]] for facet in data["facets"]]
     files[FACETS_FILE] = register(FACETS_FILE, members)
     names = [[case["id"], case["title"], case["organisation"]] for case in cases]

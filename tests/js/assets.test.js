@@ -56,3 +56,15 @@ test("over http a data file is fetched once and parsed; a failed fetch may be re
     delete globalThis.fetch;
   }
 });
+
+test("a packed data file is the JSON it holds; any other value is itself", async function () {
+  const zlib = require("node:zlib");
+  const assets = freshAssets();
+  const value = [{ id: "a", text: "研修の効果" }];
+  const raw = Buffer.from(JSON.stringify(value));
+  const packed = { packed: "gzip", size: raw.length, data: zlib.gzipSync(raw).toString("base64") };
+  assert.deepEqual(await assets.unpack(packed), value);
+  assert.deepEqual(await assets.unpack([1, 2]), [1, 2]);
+  assert.equal(await assets.unpack(null), null);
+  await assert.rejects(assets.unpack({ ...packed, size: raw.length + 1 }), /大きさ/);
+});

@@ -73,11 +73,12 @@ function runScript(file) {
  */
 function shardedData(site) {
   const keywordIndex = load("keyword-index");
+  const assets = load("assets");
   const manifest = runScript(path.join(site, "search", "index.js"));
   const requested = [];
   const data = keywordIndex.sharded(manifest, function (file) {
     requested.push(file);
-    return Promise.resolve().then(function () { return runScript(path.join(site, file)); });
+    return Promise.resolve().then(function () { return assets.unpack(runScript(path.join(site, file))); });
   });
   return { data, manifest, requested };
 }

@@ -76,8 +76,22 @@
     return typeof fetch === "function" && /^https?:/i.test(new URL(url, typeof location !== "undefined" ? location.href : undefined).protocol);
   }
 
-  /** Like load(), for a data file: fetched and parsed over http(s), run as a script from a folder (file://). */
+  /**
+   * A data file's value; a packed one ({packed: "gzip", size, data: base64}: the cases' display data,
+   * search_shards.packed()) is the JSON it holds.
+   */
+  async function unpack(value) {
+    if (value === null || typeof value !== "object" || value.packed !== "gzip") return value;
+    const raw = await bytes({ encoding: "base64-gzip", size: value.size, data: value.data });
+    return JSON.parse(new TextDecoder().decode(raw));
+  }
+
+  /** Like load(), for a data file: fetched and parsed over http(s), run as a script from a folder (file://); unpacked. */
   function data(name, url) {
+    return read(name, url).then(unpack);
+  }
+
+  function read(name, url) {
     if (registered.has(name)) return Promise.resolve(registered.get(name));
     if (!fetchable(url)) return load(name, url);
     if (!scripts.has(url)) {
@@ -152,10 +166,11 @@
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
-  /** The bytes of a registered binary value: {encoding: "ascii7-gzip" (with length)|"base64", size, data}. */
+  /** The bytes of a registered binary value: {encoding: "ascii7-gzip" (with length)|"base64-gzip"|"base64", size, data}. */
   async function bytes(value) {
     let out;
     if (value.encoding === "ascii7-gzip") out = await gunzip(decodeAscii7(value.data, value.length));
+    else if (value.encoding === "base64-gzip") out = await gunzip(decodeBase64(value.data));
     else if (value.encoding === "base64") out = decodeBase64(value.data);
     else throw new Error("未知の形式です: " + value.encoding);
     if (typeof value.size === "number" && out.length !== value.size) {
@@ -164,5 +179,5 @@
     return out;
   }
 
-  return { register, script, load, data, parseData, release, decodeBase64, decodeAscii7, gunzip, bytes };
+  return { register, script, load, data, unpack, parseData, release, decodeBase64, decodeAscii7, gunzip, bytes };
 });

@@ -84,9 +84,9 @@ def _decode(text: str) -> Verdict:
     return document, problems
 
 
-# This process's last verdicts, by key: serve checks every file again on each save, and decoding them
-# from the file was half of that check (1,000 cases: ~0.14 of 0.26 s).
-_recent: dict[str, Verdict] = {}
+# This process's last verdicts by key, and the cache file they are in: serve checks every file again
+# on each save, and decoding them from the file was half of that check (1,000 cases: ~0.14 of 0.26 s).
+_recent: tuple[Path, dict[str, Verdict]] | None = None
 
 Job = tuple[Path, type[BaseModel] | None]  # a file and its model (None: a page, whose type says it)
 BATCH = 500  # keys per SELECT (SQLite allows 999 parameters)
@@ -130,9 +130,11 @@ class CheckCache:
         """The verdict on each job's file: the kept one for an unchanged file, else ``run``'s on the others (kept for next time)."""
         if self.inputs is None:
             return run(jobs)
+        global _recent
         keys = [self.key(job) for job in jobs]
-        found = {i: _recent[key] for i, key in enumerate(keys) if key is not None and key in _recent}
-        self.used += [key for key in keys if key is not None and key in _recent]
+        recent = _recent[1] if _recent is not None and _recent[0] == self.path else {}
+        found = {i: recent[key] for i, key in enumerate(keys) if key is not None and key in recent}
+        self.used += [key for key in keys if key is not None and key in recent]
         found.update(self._kept([None if i in found else key for i, key in enumerate(keys)]))
         missing = [i for i in range(len(jobs)) if i not in found]
         for i, verdict in zip(missing, run([jobs[i] for i in missing])):
@@ -144,8 +146,7 @@ class CheckCache:
                     self.new.append((key, self.stamp, text))
             except (ValueError, TypeError, KeyError):
                 pass
-        _recent.clear()
-        _recent.update((key, found[i]) for i, key in enumerate(keys) if key is not None)
+        _recent = (self.path, {key: found[i] for i, key in enumerate(keys) if key is not None})
         return [found[i] for i in range(len(jobs))]
 
     def _kept(self, keys: list[str | None]) -> dict[int, Verdict]:

@@ -131,7 +131,7 @@ def test_check_keeps_each_files_verdict_until_its_inputs_change(project: Path, t
     assert {p.path for p in fresh.errors} == {"cases/kochi-fixture-guide.md", "cases/tokyo-nakano-fixture-casebook.md"}
     assert fresh.corpus is not None and [d.id for d in fresh.corpus.drafts] == ["tokyo-nakano-fixture-casebook"]
     files = checked[-1]
-    check_cache._recent.clear()  # as a new process finds it: the verdicts come from the file
+    monkeypatch.setattr(check_cache, "_recent", None)  # as a new process finds it: the verdicts come from the file
     kept = check_project(Project(project))
     assert checked[-1] == 0
     assert kept.problems == fresh.problems and kept.corpus == fresh.corpus

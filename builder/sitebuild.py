@@ -90,7 +90,7 @@ def _handed_pipe(variable: str) -> int | None:
         return None  # a stale variable in a shell
 
 
-_STAGES = "DXNAVI_STAGES"  # build -> its MkDocs: the pipe the independent stages' files come through
+_STAGES = "DXNAVI_STAGES"  # build -> its MkDocs: the pipe that says the independent stages are made
 
 
 def _late_folder(site_dir: Path) -> Path:
@@ -99,31 +99,28 @@ def _late_folder(site_dir: Path) -> Path:
 
 
 class _HandedStages:
-    """What ``build`` made of the independent stages while MkDocs started, read once, when first asked.
-
-    ``build`` sends their timings, and their files unless it has put them in ``_late_folder`` itself
-    (``placed``): then MkDocs writes none of them.
-    """
+    """What ``build`` made of the independent stages while MkDocs started, read once, when first asked:
+    their timings. Their files are in ``_late_folder``, which ``build`` moves into the site once MkDocs
+    is done, so MkDocs writes none of them."""
 
     def __init__(self, pipe: int, root: Path, use_directory_urls: bool, site_dir: Path) -> None:
         self.pipe, self.expected, self.site_dir = pipe, (root.resolve(), use_directory_urls), site_dir
-        self.made: dict[str, tuple[list[OutputFile], float]] | None = None
+        self.seconds: dict[str, float] | None = None
 
     def result(self, name: str) -> tuple[list[OutputFile], float]:
-        if self.made is None:
+        if self.seconds is None:
             try:
                 with os.fdopen(self.pipe, "rb") as pipe:
-                    root, urls, made, placed = pickle.load(pipe)
+                    root, urls, seconds = pickle.load(pipe)
             except (OSError, EOFError, pickle.UnpicklingError, ValueError) as error:
                 raise StageLost("build did not hand the stages over") from error
-            if (root, urls) != self.expected:  # made for another configuration: made here instead
-                made = {}
-                if placed:  # so build has nothing to move into this site
-                    shutil.rmtree(_late_folder(self.site_dir), ignore_errors=True)
-            self.made = made
-        if name not in self.made:
+            if (root, urls) != self.expected:  # made for another configuration: made here instead,
+                seconds = {}
+                shutil.rmtree(_late_folder(self.site_dir), ignore_errors=True)  # and build has nothing to move in
+            self.seconds = seconds
+        if name not in self.seconds:
             raise StageLost(f"build did not make {name} for this configuration")
-        return self.made[name]
+        return [], self.seconds[name]
 
 
 @dataclass(frozen=True)
@@ -163,8 +160,8 @@ def _hand_stages(project: Project, result: CheckResult, pipe: int, staging: Path
             made = {stage.name: run_alone(stage, result.corpus, urls) for stage in independent(stages)}
             files = [file for stage_files, _ in made.values() for file in stage_files]
             previous_site.write_files(files, _late_folder(staging), previous_site.PreviousSite(target) if target.is_dir() else None)
-            timings = {name: ([], seconds) for name, (_, seconds) in made.items()}
-            pickle.dump((project.root.resolve(), urls, timings, True), out, protocol=pickle.HIGHEST_PROTOCOL)
+            seconds = {name: stage_seconds for name, (_, stage_seconds) in made.items()}
+            pickle.dump((project.root.resolve(), urls, seconds), out, protocol=pickle.HIGHEST_PROTOCOL)
     except BrokenPipeError:
         pass  # MkDocs stopped first: its exit status says why
     # Any other error closes the pipe empty (MkDocs then makes the stages itself) and is raised here.

@@ -139,33 +139,23 @@ def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object |
     return sitebuild.handed_stages(Project(fixture_root), False, [WhereItRan(), Here()], site_dir)
 
 
-def test_build_hands_its_mkdocs_the_independent_stages_it_made(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
-    made = {"where-it-ran": ([OutputFile("ran.txt", "made by build")], 0.5)}
-    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, made, False))
+def test_files_build_made_are_neither_made_nor_written_here(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    # build moves the files into the site once MkDocs is done; MkDocs gets their timings.
+    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, {"where-it-ran": 0.5}))
     assert sent is not None and list(sent) == ["where-it-ran"]  # only the independent stage
-    timings: dict[str, float] = {}
-    files = {f.path: f.content for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent, timings=timings)}
-    assert files["ran.txt"] == "made by build" and timings["where-it-ran"] == 0.5  # not made again here
-
-
-def test_files_build_placed_itself_are_neither_made_nor_written_here(fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
-    placed = {"where-it-ran": ([], 0.5)}  # build moves the files into the site once MkDocs is done
-    sent = _hand(fixture_root, monkeypatch, (fixture_root.resolve(), False, placed, True))
     timings: dict[str, float] = {}
     files = {f.path for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent, timings=timings)}
     assert files == {"here.txt"} and timings["where-it-ran"] == 0.5
 
 
-@pytest.mark.parametrize("handed", ["nothing", "for directory URLs", "for another project", "placed for another project"])
+@pytest.mark.parametrize("handed", ["nothing", "for directory URLs", "for another project"])
 def test_a_stage_build_did_not_hand_over_is_made_here(
     fixture_root: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, handed: str
 ) -> None:
-    made = {"where-it-ran": ([OutputFile("ran.txt", "made by build")], 0.5)}
     payload = {
         "nothing": None,  # build stopped, or failed while making it
-        "for directory URLs": (fixture_root.resolve(), True, made, False),  # its links would be wrong here
-        "for another project": (fixture_root.parent.resolve(), False, made, False),
-        "placed for another project": (fixture_root.parent.resolve(), False, {"where-it-ran": ([], 0.5)}, True),
+        "for directory URLs": (fixture_root.resolve(), True, {"where-it-ran": 0.5}),  # its links would be wrong here
+        "for another project": (fixture_root.parent.resolve(), False, {"where-it-ran": 0.5}),
     }[handed]
     site_dir = tmp_path / "site"
     late = tmp_path / "site.late"
@@ -175,8 +165,8 @@ def test_a_stage_build_did_not_hand_over_is_made_here(
     assert sent is not None
     files = {f.path: f.content for f in pipeline.generate(corpus, stages=[WhereItRan(), Here()], sent=sent)}
     assert files["ran.txt"] == f"{os.getpid()} {','.join(e.id for e in corpus.cases)} False"
-    # What build placed for another configuration is removed, so that build does not move it into this site.
-    assert late.exists() == (handed != "placed for another project")
+    # What build made for another configuration is removed, so that build does not move it into this site.
+    assert late.exists() == (handed == "nothing")
 
 
 def test_build_moves_its_files_into_the_site_and_never_over_one(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ def _staging(project: Path) -> list[Path]:
 
 def test_failed_check_keeps_the_previous_site(project: Path) -> None:
     assert run_cli("build", root=project).returncode == 0
+    assert _staging(project) == []  # nor the folder of the files build moved in after MkDocs
     before = _hashes(project / "site")
     (project / "cases" / "unknown-keyword.md").write_bytes((BAD_INPUT / "unknown-keyword.md").read_bytes())
     result = run_cli("build", root=project)

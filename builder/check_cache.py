@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from builder import incremental, rules, safefiles
+from builder import cache_db, incremental, rules, safefiles
 from builder.diagnostics import Problem
 from builder.embedding.settings import for_project
 from builder.models import PAGE_TYPES, Case
@@ -105,13 +105,7 @@ class CheckCache:
         """Opened for each use, never held while the check forks its workers (a connection must not cross a fork)."""
         if self.inputs is None:
             return None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute("CREATE TABLE IF NOT EXISTS checks (key TEXT PRIMARY KEY, stamp INTEGER NOT NULL, verdict TEXT NOT NULL)")
-        except (OSError, sqlite3.Error):
-            return None  # a read-only or full disk costs speed, never the check
-        return db
+        return cache_db.connect(self.path, "CREATE TABLE IF NOT EXISTS checks (key TEXT PRIMARY KEY, stamp INTEGER NOT NULL, verdict TEXT NOT NULL)")
 
     def key(self, job: Job) -> str | None:
         """The hash of the file's inputs as they are now; None when it cannot be read (the check says why)."""

@@ -63,6 +63,11 @@ def hash_builder_code(digest: Any) -> None:
     _hash_files(digest, BUILDER, list(BUILDER.glob("*.py")))
 
 
+def hash_builder_package(digest: Any) -> None:
+    """Add every module of the builder, its stages' too (for what a stage made: builder.generate.memo)."""
+    _hash_files(digest, BUILDER, list(BUILDER.rglob("*.py")))
+
+
 def site_key(config_file: Path, settings: Any, theme_folders: list[Path]) -> str:
     """What every page's HTML depends on besides its Markdown and its links.
 

@@ -191,7 +191,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.reuse is not None
-        html = table_html.expand(html)  # before converted(), which notes the links the page holds
+        if page.file.src_uri not in self.sanitised:  # only the builder's own pages hold its tables: a contributor's comment stays one
+            html = table_html.expand(html)  # before converted(), which notes the links the page holds
         if not self.reuse.converted(page, html):
             return html
         html = sanitize(html) if page.file.src_uri in self.sanitised else html

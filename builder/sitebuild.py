@@ -133,7 +133,7 @@ class _Handed:
 
 
 def handed_stages(project: Project, use_directory_urls: bool, stages: list[Stage], site_dir: Path) -> Sent | None:
-    """The independent stages ``build`` is making for this MkDocs (``pipeline.generate`` waits for them), else None."""
+    """The independent stages ``build`` is making for this MkDocs (``pipeline.Later`` waits for their timings), else None."""
     pipe = _handed_pipe(_STAGES)
     if pipe is None:
         return None

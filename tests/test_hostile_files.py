@@ -346,3 +346,20 @@ def test_what_runs_without_mkdocs_reads_the_plugin_options_and_runs_no_tag(proje
     settings = for_project(Project(project))
     assert (settings.model, settings.fields, settings.cache_dir) == ("", ("title", "body"), Path(".mycache"))
     assert Project(project).use_directory_urls() is False  # the repository's mkdocs.yml says so
+
+
+def test_a_contributor_cannot_hand_over_html_the_way_the_builders_tables_do(project: Path, tmp_path: Path) -> None:
+    """The listings reach MkDocs as HTML inside a marked comment (builder/generate/table_html.py); the
+    same marked comment in a case's body is refused by check and, in the preview that shows it
+    anyway, stays a comment, never HTML the page shows."""
+    case = project / "cases" / "kochi-fixture-guide.md"
+    smuggled = '\n<!--dxnavi-html\n<a href="https://tracker.example/">資料</a>\n-->\n'
+    case.write_text(case.read_text(encoding="utf-8") + smuggled, encoding="utf-8")
+    assert "[body-html]" in run_cli("check", root=project).stdout
+    site = tmp_path / "preview"  # as serve builds: MkDocs with the plugin, not strict
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site)]
+    result = subprocess.run(command, cwd=project, env=cli_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "tracker.example" not in (site / "cases" / "kochi-fixture-guide.html").read_text(encoding="utf-8")
+    listing = (site / "cases" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="kochi-fixture-guide.html">' in listing and "dxnavi-html" not in listing  # the builder's own tables are HTML

@@ -8,28 +8,31 @@ stages keep theirs, each in a file of its own in the cache folder (1,000 cases, 
   half of the stage's time;
 - the case pages (``case-terms.sqlite``): the glossary terms in each case's text: 0.23 → 0.11 s.
 
-Rows are (BLAKE2b of the kind and the text, result), and a version row holds the hash of the
-builder's code (any change empties the file). A kind names whatever else the result depends on.
+Rows are (BLAKE2b of the kind and the text, result), and a version row holds the hash of all the
+builder's code, builder/generate/ included (any change empties the file). A kind names whatever else the result depends on.
 Results are text, never pickles: the cache may sit in the project folder, and nothing there may
 run code. A read-only or broken file costs speed, never the build.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from builder import incremental
+from builder import cache_db, incremental
 
 FORMAT = "dxnavi-memo-1"
 _VERSION_KEY = b"version"
 
 
+@functools.cache  # once per process: three stages open a memo on every build
 def _version() -> str:
+    """The hash of every module of the builder: the folding, joints, rows and terms are made in builder/generate/."""
     digest = hashlib.sha256(FORMAT.encode())
-    incremental.hash_builder_code(digest)
+    incremental.hash_builder_package(digest)
     return digest.hexdigest()
 
 
@@ -48,13 +51,7 @@ class Memo:
     def _connect(self) -> sqlite3.Connection | None:
         if self.path is None:
             return None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute("CREATE TABLE IF NOT EXISTS memo (key BLOB PRIMARY KEY, value TEXT NOT NULL)")
-        except (OSError, sqlite3.Error):
-            return None
-        return db
+        return cache_db.connect(self.path, "CREATE TABLE IF NOT EXISTS memo (key BLOB PRIMARY KEY, value TEXT NOT NULL)")
 
     def _load(self) -> None:
         db = self._connect()

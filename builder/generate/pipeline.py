@@ -6,10 +6,10 @@ that renders the case pages, and add ``Section``s for it. Adding a feature means
 
 A stage that reads only the corpus and only adds data files (no page) may say ``independent =
 True``: it then runs in a second process beside the others, with the same result: ``build``'s own
-process, which has checked the corpus and hands the files over (``sitebuild.handed_stages``), else
-a worker (``builder.workers.background``). The keyword index is a third to a half of the stages'
-time. The MkDocs plugin takes its files only after MkDocs has rendered the pages (``start`` and
-``Later``), so a rebuild after one edit waits for neither the index nor the pages alone.
+process, which has checked the corpus and puts the files into the site itself once MkDocs is done
+(``sitebuild.handed_stages``), else a worker (``builder.workers.background``), whose files the
+MkDocs plugin takes only after MkDocs has rendered the pages (``start`` and ``Later``). The keyword
+index is a third to a half of the stages' time.
 """
 
 from __future__ import annotations
@@ -96,11 +96,12 @@ def default_stages(semantic: Availability | Deferred | None = None, cache_dir: P
 
 
 class Pending(Protocol):
-    def result(self) -> tuple[list[OutputFile], float]: ...  # an independent stage's files and seconds
+    # An independent stage's files and seconds; no files when the process that made them writes them itself (build).
+    def result(self) -> tuple[list[OutputFile], float]: ...
 
 
 class StageLost(Exception):
-    """The process making an independent stage gave no result: ``generate`` runs the stage itself."""
+    """The process making an independent stage gave no result: ``Later`` runs the stage itself."""
 
 
 Sent = dict[str, tuple["Stage", Pending]]  # independent stages being made in another process, by name

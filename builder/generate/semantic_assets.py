@@ -167,10 +167,11 @@ def _gzip_ascii7(data: bytes, digest: str, cache: Path | None) -> tuple[int, byt
 
 
 def binary(data: bytes, *, cache: Path | None = None, **extra: Any) -> dict[str, Any]:
-    """``cache``: the folder that keeps the encoding of data that seldom changes (the model, not the vectors).
+    """``data`` gzipped and written as ascii7 text; ``cache``: the folder that keeps the encoding of data
+    that seldom changes (the model, not the vectors).
 
-    ``data`` is the text as UTF-8 bytes, which only ``Asset.binary`` writes (never json.dumps: it is a
-    JavaScript string, not JSON)."""
+    The value's ``data`` is that text as UTF-8 bytes, which only ``Asset.binary`` writes (never
+    json.dumps: it is a JavaScript string with control characters, not JSON)."""
     digest = hashlib.sha256(data).hexdigest()
     length, encoded = _gzip_ascii7(data, digest, cache)
     return {**extra, "encoding": "ascii7-gzip", "size": len(data), "sha256": digest, "length": length, "data": encoded}

@@ -14,7 +14,7 @@ this file keeps, per row, the best ``kept(k)`` others with their scores. The nex
 
 More than an eighth of the rows changed (a new taxonomy, the label weights of a keyword
 whose count moved, a new case, which moves every label's rarity) is a full product,
-as before. The lists are the same as ``nearest``'s (tests/test_similar.py compares them). The
+as before. The lists are the same as ``nearest``'s (tests/test_similar_cache.py compares them). The
 file sits in the cache folder (``.cache/dxnavi/``), which a build never trusts when git
 tracks it (builder/tracked_cache.py); one that cannot be read is recomputed, never an error.
 """
@@ -88,7 +88,7 @@ class Lists:
 
 
 def update(previous: Lists | None, keys: list[bytes], ranked, k: int) -> Lists:  # type: ignore[no-untyped-def]
-    """This build's lists: the previous build's where they hold, else scored (``ranked``, see similar._ranked).
+    """This build's lists: the previous build's where they hold, else scored (``ranked``, see similar.ranking).
 
     ``ranked(rows, columns)`` gives, for each of ``rows``, its others among ``columns`` (all when
     None) with their rounded scores, best first, at most kept(k).

@@ -23,7 +23,7 @@ FOLDER = "assets/javascripts/dxnavi"
 # The order they must run in: each attaches to window.DxNavi what the later ones use.
 PAGE_SCRIPTS = (
     "assets", "terms", "keyword-index", "ranking", "query", "fusion", "api",
-    "ui-results", "ui-facets", "ui-header", "ui-search-page", "scroll-regions",
+    "ui-results", "ui-facets", "ui-header", "ui-search-page", "glossary-box", "scroll-regions",
 )  # fmt: skip
 BUNDLE = f"{FOLDER}/bundle.js"
 log = logging.getLogger("mkdocs.plugins.dxnavi")

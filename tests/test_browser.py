@@ -175,3 +175,23 @@ def test_reader_finds_a_case_by_clicking(browser, serve, real_site: Path) -> Non
 
 
 # Search in the browser (header box, search page, API): test_search_browser.py.
+
+
+@pytest.mark.parametrize("origin", ["http", "folder"])
+def test_the_term_box_shows_the_glossary_definitions_when_opened(browser, serve, real_site: Path, origin: str) -> None:
+    base = serve(real_site) if origin == "http" else real_site.as_uri() + "/"
+    watched = Watched(browser, base)
+    page = watched.page
+    page.goto(base + "cases/ibaraki-goka-talent-guidebook.html")
+    box = page.locator("details.dxn-terms")
+    assert box.locator(".dxn-term-definition").count() == 0  # nothing is loaded until a reader opens the box
+    box.locator("summary").click()
+    ojt = box.locator("li", has=page.locator("a[href='../glossary.html#ojt']"))
+    definition = ojt.locator(".dxn-term-definition")
+    definition.wait_for()
+    shown = definition.inner_text()
+    page.goto(base + "glossary.html#ojt")
+    entry = page.locator("#ojt + p").inner_text()
+    assert shown.strip() == entry.strip() and "職場" in entry
+    assert watched.dialogs == [] and watched.external == []
+    page.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -97,10 +98,24 @@ def test_cases_of_one_organisation_link_each_other_and_its_policy(pages: dict[st
 
 def test_glossary_terms_on_case_pages(pages: dict[str, str]) -> None:
     page = pages["cases/ibaraki-goka-fixture-guide.md"]
-    box = page.split('??? info "')[1]
+    box = page.split('??? info dxn-terms "')[1]
     assert box.startswith("このページに出てくる用語（2）")
-    assert "[OJT（オー・ジエーティー）](../glossary.md#ojt)" in box and "[DX](../glossary.md#dx)" in box
+    assert "    - [OJT（オー・ジエーティー）](../glossary.md#ojt)" in box and "    - [DX](../glossary.md#dx)" in box
     assert "[BPR]" not in box  # the case never mentions BPR
+    # The definitions are not repeated on every page: glossary.js holds each once, by the link's id.
+    assert "職場での実践を通じて" not in box
+
+
+def test_the_term_boxes_read_their_definitions_from_one_file(pages: dict[str, str], fixture_root: Path) -> None:
+    from builder.generate.data_script import register
+
+    taxonomy = check_project(Project(fixture_root)).corpus.taxonomy
+    script = pages["glossary.js"]
+    assert script.startswith('window.DxNavi.assets.register("glossary.js",{')
+    definitions = json.loads(script[len('window.DxNavi.assets.register("glossary.js",') : -3])
+    assert definitions == {term.id: term.definition for term in taxonomy.glossary}
+    assert script == register("glossary.js", definitions)
+    assert definitions["ojt"].startswith("職場での実践を通じて")
 
 
 def test_catalog_and_prefecture_cases(pages: dict[str, str]) -> None:
@@ -228,7 +243,8 @@ def test_documents_voices_and_home(pages: dict[str, str]) -> None:
         '<span class="dxn-count"><strong>3</strong> 都道府県</span>　<span class="dxn-count"><strong>6</strong> キーワード</span>'
     ) in home
     assert "- [すべての事例](cases/index.md) — " in home
-    assert "- [cases&#46;csv](cases.csv)" in home and "- [cases&#46;json](cases.json)" in home
+    assert "[cases&#46;zip](cases.zip) に、次の二つのファイル" in home
+    assert "- cases&#46;csv — Excel" in home and "- cases&#46;json — プログラム" in home
     assert "[&#35;外部専門人材（1）](keywords/external-experts.md){ .dxn-tag }" in home
     assert pages["about.md"].startswith("# このサイトについて\n\nテスト用のサイトです。")
 
@@ -264,7 +280,7 @@ def test_footer_and_404_data() -> None:
     footer = {row["term"]: row for row in data["footer"]}
     assert "総務省ほか、各出典資料" in footer["出典"]["text"]
     assert footer["ライセンス"]["text"] == "サイトのソースコードは MIT ライセンス、事例・資料の文章の著作権は各出典の発行者にあります"
-    assert [link["url"] for link in footer["データ"]["links"]] == ["cases.json", "cases.csv"]
+    assert [link["url"] for link in footer["データ"]["links"]] == ["cases.zip"]
     assert (footer["作成日"]["text"], footer["作成日"]["datetime"]) == ("2020年1月3日", "2020-01-03")  # Japan's date
     assert data["search"]["url"] == "search.html"
     assert data["entry_points"][0] == {"title": "すべての事例", "url": "cases/index.html"}

@@ -1,15 +1,17 @@
-"""cases.json and cases.csv: every case's front matter, from the same models, with its URL."""
+"""cases.json and cases.csv (in cases.zip): every case's front matter, from the same models, with its URL."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from builder.generate.opendata import COLUMNS, csv_cell, records, render_csv, render_json
+from builder.generate.opendata import COLUMNS, OpenData, csv_cell, records, render_csv, render_json, render_zip
+from builder.generate.pipeline import BuildContext
 from builder.project import Project
 from builder.validate import check_project
 
@@ -95,3 +97,24 @@ def test_csv_cells_from_contributor_text_are_inert(corpus) -> None:
     assert column["タイトル"] == "'=cmd|' /C calc'!A0"
     assert column["概要"] == "'-1+1"
     assert csv_cell("約8,000人") == "約8,000人" and csv_cell(None) == ""
+
+
+def test_the_zip_holds_the_csv_and_the_json_as_rendered(corpus) -> None:
+    recs = records(corpus, use_directory_urls=False)
+    context = BuildContext(corpus=corpus)
+    OpenData().run(context)
+    assert list(context.files) == ["cases.zip"]
+    with zipfile.ZipFile(io.BytesIO(context.files["cases.zip"].content)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["cases.csv", "cases.json"]
+        assert archive.read("cases.csv") == render_csv(recs)
+        assert archive.read("cases.json").decode("utf-8") == render_json(recs)
+        for member in archive.infolist():
+            assert member.compress_type == zipfile.ZIP_DEFLATED and member.compress_size < member.file_size
+            assert member.date_time == (1980, 1, 1, 0, 0, 0) and member.external_attr >> 16 == 0o100644  # a plain file
+
+
+def test_the_zip_is_the_same_bytes_for_the_same_cases(corpus) -> None:
+    recs = records(corpus, use_directory_urls=False)
+    assert render_zip(recs) == render_zip(records(corpus, use_directory_urls=False))
+    assert render_zip(recs) != render_zip(recs[1:])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from builder.generate.pipeline import generate
@@ -69,7 +70,8 @@ def test_preview_shows_cases_with_errors(project: Path, tmp_path: Path) -> None:
     assert "cases&#47;z&#45;copy&#47;ibaraki&#45;goka&#45;fixture&#45;guide&#46;md — エラー 1 件" in listed  # no page: no link
     assert "は cases&#47;ibaraki&#45;goka&#45;fixture&#45;guide&#46;md でも使われています" in listed
     # Cases with schema errors stay out of listings, search and data files.
-    assert "nagano-midorino" not in (site / "cases.json").read_text(encoding="utf-8")
+    with zipfile.ZipFile(site / "cases.zip") as archive:
+        assert "nagano-midorino" not in archive.read("cases.json").decode("utf-8")
 
     result = run_cli("build", root=project)
     assert result.returncode == 1

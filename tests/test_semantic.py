@@ -8,6 +8,7 @@ with ``Embedder.queries`` on tests/semantic_parity.json.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import re
@@ -77,7 +78,7 @@ def test_status_lists_every_asset_and_the_assets_exist(use_site: Path) -> None:
     status = _status(use_site)
     assert status["available"] is True and status["reason"] == ""
     assert status["engine"] == "use-multilingual" and status["model"]
-    expected = {"encoder", "config", "model", "tokenizer", "tokenizer-runtime", "ort", "ort-glue", "ort-wasm", "vectors"}
+    expected = {"encoder", "config", "model", "tokenizer", "tokenizer-runtime", "tokenizer-wasm", "ort", "ort-glue", "ort-wasm", "vectors"}
     assert set(status["files"]) == expected
     for path in status["files"].values():
         assert (use_site / path.split("?")[0]).is_file(), path
@@ -120,6 +121,19 @@ def test_config_carries_the_fold_table_and_the_model_files_are_the_derived_ones(
     for asset, source in (("model.js", prepared.onnx_path), ("tokenizer.js", prepared.tokenizer_path)):
         _, value = _registered(use_site / "search" / "semantic" / asset)
         assert decoded(value) == source.read_bytes()
+
+
+def test_sentencepiece_ships_its_wasm_once_as_a_binary_asset(use_site: Path) -> None:
+    from builder.generate.semantic_assets import SENTENCEPIECE, decoded, package
+
+    runtime = (use_site / "search" / "semantic" / "sentencepiece.js").read_text(encoding="utf-8").split("*/", 1)[1]
+    assert "data:application/octet-stream;base64,\"" in runtime  # emptied: nothing inlined twice
+    assert "import.meta" not in runtime  # a classic script may not name it
+    name, value = _registered(use_site / "search" / "semantic" / "sentencepiece-wasm.js")
+    wasm = decoded(value)
+    assert name == "tokenizer-wasm" and wasm.startswith(b"\0asm")
+    source = (package(SENTENCEPIECE) / "dist" / "index.js").read_text(encoding="utf-8")
+    assert base64.b64encode(wasm).decode("ascii") in source  # the package's own wasm, byte for byte
 
 
 def test_what_the_first_query_loads_fits_the_budget(use_site: Path) -> None:

@@ -56,8 +56,7 @@ def test_built_pages_and_data(fixture_site: Path) -> None:
         "index.html",
         "about.html",
         "glossary.html",
-        "cases.json",
-        "cases.csv",
+        "cases.zip",
         "cases/ibaraki-goka-fixture-guide.html",
         "cases/index.html",
         "keywords/index.html",
@@ -122,8 +121,7 @@ def test_every_page_has_the_japanese_footer(fixture_site: Path) -> None:
         # The data links are relative, so they work at any depth and from a folder (file://).
         depth = "../" * (len(html_file.relative_to(fixture_site).parts) - 1)
         if html_file.name != "404.html":
-            assert f'<a href="{depth}cases.json">cases.json</a>' in footer, html_file
-            assert f'<a href="{depth}cases.csv">cases.csv</a>' in footer, html_file
+            assert f'<a href="{depth}cases.zip">cases.zip</a>' in footer, html_file
 
 
 def test_404_page_is_japanese_and_leads_somewhere(fixture_site: Path) -> None:
@@ -134,7 +132,7 @@ def test_404_page_is_japanese_and_leads_somewhere(fixture_site: Path) -> None:
     assert re.search(r'<form class="dxn-search-box" action="/search\.html" method="get" role="search"[^>]*>\s*<input name="q"', html)
     for folder in ("cases", "keywords", "prefectures", "population", "kinds", "organisations", "categories", "schemes", "roles", "sources"):
         assert f'<a href="/{folder}/index.html">' in html, folder
-    assert '<a href="/cases.json">cases.json</a>' in html
+    assert '<a href="/cases.zip">cases.zip</a>' in html
 
 
 def test_every_page_loads_the_page_scripts_as_one_bundle(fixture_site: Path) -> None:

@@ -22,7 +22,7 @@ def render_all_cases(corpus: Corpus, use_directory_urls: bool) -> str:
     root = "../" * paths.url(here, use_directory_urls).count("/")
     columns = (*listing(Organisations(corpus)), SOURCE, YEAR)
     sortable = "".join(f"「{column.heading}」" for column in columns if column.sort_key)
-    data = f"{md.link('cases.csv', md.relative(here, paths.CASES_CSV))}・{md.link('cases.json', md.relative(here, paths.CASES_JSON))}"
+    data = f"{md.link(paths.CASES_ZIP, md.relative(here, paths.CASES_ZIP))}（{md.text(paths.CASES_CSV)} と {md.text(paths.CASES_JSON)}）"
     parts = [
         "---\nhide:\n  - toc\n---",  # the table needs the width more than a one-heading contents list
         "# すべての事例",

@@ -1,4 +1,4 @@
-"""The glossary: the 用語集 page, and finding glossary terms in a page's text.
+"""The glossary: the 用語集 page, its definitions for the pages' term boxes, and finding terms in a page's text.
 
 Latin terms (AI, BPR) match only as whole words, because Japanese text has no
 spaces: 「BPRワークショップ」 contains BPR, but 「RAID」 does not contain AI.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from builder.generate import markdown as md
 from builder.generate import paths
 from builder.generate.common import keyword_tag
+from builder.generate.data_script import register
 from builder.generate.pipeline import BuildContext, OutputFile
 from builder.taxonomy import GlossaryTerm, Taxonomy
 from builder.textnorm import nfkc
@@ -97,9 +98,17 @@ def _definition(label: str, target: str, definition: str) -> tuple[str, str]:
 
 
 def glossary_box(terms: list[GlossaryTerm], here: str) -> str:
-    """A collapsed box of the terms a page uses, with their definitions."""
-    body = term_definitions(terms, here).replace("\n", "\n    ")
-    return f'??? info "このページに出てくる用語（{len(terms)}）"\n\n    {body}'
+    """A collapsed box of the terms a page uses, each linked to its glossary entry; glossary-box.js
+    adds the definitions from ``paths.GLOSSARY_DATA`` when a reader opens it (one copy in the site,
+    not one on every page)."""
+    glossary = md.relative(here, paths.GLOSSARY)
+    items = "\n".join(f"    - {md.link(term_label(term), f'{glossary}#{term.id}')}" for term in terms)
+    return f'??? info dxn-terms "このページに出てくる用語（{len(terms)}）"\n\n{items}'
+
+
+def definitions_script(glossary: list[GlossaryTerm]) -> str:
+    """Every term's definition by its id, as glossary-box.js reads them."""
+    return register(paths.GLOSSARY_DATA, {term.id: term.definition for term in glossary})
 
 
 class GlossaryPage:
@@ -108,6 +117,7 @@ class GlossaryPage:
     def run(self, context: BuildContext) -> None:
         taxonomy = context.corpus.taxonomy
         context.add(OutputFile(paths.GLOSSARY, render_glossary(taxonomy)))
+        context.add(OutputFile(paths.GLOSSARY_DATA, definitions_script(taxonomy.glossary)))
 
 
 def render_glossary(taxonomy: Taxonomy) -> str:

@@ -84,8 +84,9 @@ def render_home(corpus: Corpus, use_directory_urls: bool) -> str:
         f"- {md.link('用語集', paths.GLOSSARY)} — BPR・OJT・リスキリングなどの用語の解説",
         "## データをダウンロードする",
         "すべての事例の項目（団体・人口・カテゴリ・キーワード・出典・インタビューなど）を、表計算ソフトやプログラムで使える形で配布しています。\n\n"
-        f"- {md.link('cases.csv', paths.CASES_CSV)} — Excel などで開ける CSV（UTF-8）\n"
-        f"- {md.link('cases.json', paths.CASES_JSON)} — プログラムで扱いやすい JSON",
+        f"{md.link(paths.CASES_ZIP, paths.CASES_ZIP)} に、次の二つのファイルが入っています（ZIP は Windows の標準機能で開けます）。\n\n"
+        f"- {md.text(paths.CASES_CSV)} — Excel などで開ける CSV（UTF-8）\n"
+        f"- {md.text(paths.CASES_JSON)} — プログラムで扱いやすい JSON",
         "## このサイトについて",
         f"事例の集め方や、事例を追加する方法は {md.link('このサイトについて', paths.ABOUT)} をご覧ください。",
     ]

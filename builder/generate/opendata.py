@@ -1,8 +1,13 @@
-"""Open data: every case's front matter as cases.json and cases.csv, with its page URL.
+"""Open data: every case's front matter as cases.json and cases.csv, with its page URL, in cases.zip.
 
 Both come from the same validated models. The CSV is for spreadsheets: UTF-8
 with a BOM (Japanese Excel needs it), CRLF line ends, and cells that a
 spreadsheet would run as a formula (=, +, -, @ …) made inert with a quote.
+
+They ship as one ZIP: the two files carry the same text twice (the interviews
+are most of it), and deflated they are a fifth of their size, which matters
+both to the site's size and to a reader on a slow municipal network. Windows
+opens a ZIP without extra software.
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import struct
 from typing import Any
+
+import deflate
 
 from builder.generate import paths
 from builder.generate.pipeline import BuildContext, OutputFile
@@ -102,10 +110,31 @@ def records(corpus: Corpus, use_directory_urls: bool) -> list[dict[str, Any]]:
     return [record(e.model, corpus.taxonomy, use_directory_urls) for e in corpus.cases]  # type: ignore[arg-type]
 
 
+# libdeflate's level 6: 0.07 s for 1,000 cases' 8.6 MB, where zlib's -6 took 0.21 s (and -9 0.28 s)
+# for the same size within 1 %. Every build writes the archive, a rebuild after one edit included.
+_ZIP_LEVEL = 6
+# The ZIP epoch (1980-01-01 00:00) as MS-DOS time and date: the archive's bytes depend on the cases alone.
+_DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1
+_UNIX_FILE = 0o100644 << 16  # external attributes: a plain readable file when unpacked on Unix
+
+
+def render_zip(recs: list[dict[str, Any]]) -> bytes:
+    """A ZIP (deflated members, no extras) that ``zipfile`` could have written, compressed by libdeflate."""
+    members = ((paths.CASES_CSV, render_csv(recs)), (paths.CASES_JSON, render_json(recs).encode("utf-8")))
+    body, directory = bytearray(), bytearray()
+    for name, data in members:
+        packed = deflate.deflate_compress(data, _ZIP_LEVEL)
+        encoded = name.encode("ascii")
+        fields = (8, _DOS_TIME, _DOS_DATE, deflate.crc32(data), len(packed), len(data), len(encoded))  # 8: deflated
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x0314, 20, 0, *fields, 0, 0, 0, 0, _UNIX_FILE, len(body))
+        directory += encoded
+        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *fields, 0) + encoded + packed
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(directory), len(body), 0)
+    return bytes(body + directory + end)
+
+
 class OpenData:
     name = "open-data"
 
     def run(self, context: BuildContext) -> None:
-        recs = records(context.corpus, context.use_directory_urls)
-        context.add(OutputFile(paths.CASES_JSON, render_json(recs)))
-        context.add(OutputFile(paths.CASES_CSV, render_csv(recs)))
+        context.add(OutputFile(paths.CASES_ZIP, render_zip(records(context.corpus, context.use_directory_urls))))

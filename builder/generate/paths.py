@@ -13,8 +13,10 @@ KIND_IDS = {"都道府県": "prefecture", "市": "city", "区": "ward", "町": "
 HOME = "index.md"
 ABOUT = "about.md"
 GLOSSARY = "glossary.md"
+GLOSSARY_DATA = "glossary.js"  # the definitions, for the term boxes of other pages (glossary-box.js)
 SEARCH = "search.md"
 STATISTICS = "statistics.md"
+CASES_ZIP = "cases.zip"  # holds the two below
 CASES_JSON = "cases.json"
 CASES_CSV = "cases.csv"
 

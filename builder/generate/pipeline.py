@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class OutputFile:
-    path: str  # inside the site, e.g. "cases/x.md" or "cases.json"
+    path: str  # inside the site, e.g. "cases/x.md" or "cases.zip"
     content: str | bytes
     contributor_content: bool = False  # rendered HTML is sanitised (it holds a contributor's Markdown body)
 

@@ -52,6 +52,10 @@ import operator
 from collections import defaultdict
 from typing import Any
 
+import deflate
+
+from builder.generate.data_script import compact_json as _json
+from builder.generate.data_script import register
 from builder.search_terms import JAPANESE_RUN, WORD_RUN, japanese_mask
 
 MANIFEST = "search/index.js"
@@ -79,10 +83,6 @@ _PLACE_BITS, _TEXT_BITS = 18, 9
 assert JOINT_BATCH <= 1 << _TEXT_BITS and 3 * _PLACE_BITS + _TEXT_BITS < 64
 # Numbers per numpy pass of encode(): arrays of a few MB, for the same reason.
 ENCODE_BATCH = 1 << 19
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def utf16(key: str) -> bytes:
@@ -364,18 +364,15 @@ def _first_key(chunk: dict[str, dict[str, list]]) -> str:
 def packed(value: Any) -> dict[str, Any]:
     """``value`` as gzipped JSON in base64 (assets.js unpack()): a case's display data is mostly the
     text of its snippets, and gzipped in base64 it takes 0.64 of the room (1,000 cases: 5.3 → 3.4 MB).
-    Base64, not ascii7: a page served over http(s) reads the file as JSON."""
+    Base64, not ascii7: a page served over http(s) reads the file as JSON. libdeflate's level 9, a
+    little smaller than zlib's and in 0.07 s instead of 0.16 s for 1,000 cases, a rebuild included."""
     raw = _json(value).encode("utf-8")
-    return {"packed": "gzip", "size": len(raw), "data": base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")}
+    return {"packed": "gzip", "size": len(raw), "data": base64.b64encode(deflate.gzip_compress(raw, 9)).decode("ascii")}
 
 
 def unpacked(value: dict[str, Any]) -> Any:
     """The value ``packed`` was given (tests and tools)."""
     return json.loads(gzip.decompress(base64.b64decode(value["data"])))
-
-
-def register(name: str, value: Any) -> str:
-    return f"window.DxNavi.assets.register({_json(name)},{_json(value)});\n"
 
 
 def shard(data: dict[str, Any]) -> dict[str, str]:

@@ -130,8 +130,10 @@
     const loaded = await Promise.all([
       assetsApi.load("sentencepiece", url("tokenizer-runtime")),
       binary(assetsApi, "tokenizer"),
+      binary(assetsApi, "tokenizer-wasm"),
     ]);
-    const sp = await loaded[0]();
+    // The module's own inlined wasm was taken out at build time (semantic_assets.sentencepiece_runtime).
+    const sp = await loaded[0]({ wasmBinary: loaded[2] });
     sp.FS.writeFile("tokenizer.model", loaded[1]);
     const path = new sp.StringView("tokenizer.model");
     const view = path.getView();

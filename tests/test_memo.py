@@ -12,6 +12,7 @@ from builder.generate import memo as memo_module
 from builder.generate.case_pages import CasePages
 from builder.generate.facets import FacetPages
 from builder.generate.memo import Memo
+from builder.generate.opendata import OpenData
 from builder.generate.pipeline import BuildContext, default_stages
 from builder.generate.search_index import KeywordSearch, search_data
 from builder.generate.search_shards import shard
@@ -121,6 +122,7 @@ KEPT_WORK = {
     FacetPages: [("builder.generate.table_html", "row_html")],
     CasePages: [("builder.generate.glossary", "terms_in")],
     KeywordSearch: [("builder.generate.search_index", "fold"), ("builder.generate.search_index", "word_joints")],
+    OpenData: [("builder.generate.opendata", "_block"), ("builder.generate.opendata", "_csv_row_of")],
 }
 
 
@@ -139,5 +141,5 @@ def test_a_stage_that_keeps_results_makes_the_same_files(corpus: Corpus, tmp_pat
 
 def test_every_stage_that_keeps_results_is_given_the_cache_folder(tmp_path: Path) -> None:
     stages = {stage.name: stage for stage in default_stages(cache_dir=tmp_path)}
-    for name in ("facet-pages", "case-pages", "keyword-search"):
+    for name in ("facet-pages", "case-pages", "keyword-search", "open-data"):
         assert stages[name].cache_dir == tmp_path  # type: ignore[attr-defined]

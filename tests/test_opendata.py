@@ -118,3 +118,23 @@ def test_the_zip_is_the_same_bytes_for_the_same_cases(corpus) -> None:
     recs = records(corpus, use_directory_urls=False)
     assert render_zip(recs) == render_zip(records(corpus, use_directory_urls=False))
     assert render_zip(recs) != render_zip(recs[1:])
+
+
+def test_an_edit_deflates_again_only_the_block_that_holds_the_case(corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.generate import opendata
+    from builder.generate.memo import Memo
+
+    monkeypatch.setattr(opendata, "BLOCK", 2)  # the fixture's 4 cases: 3 blocks of the CSV, 3 of the JSON
+    recs = records(corpus, use_directory_urls=False)
+    memo = Memo(tmp_path, opendata.MEMO)
+    assert render_zip(recs, memo) == render_zip(recs)  # kept or not, the same bytes
+    memo.save()
+    made: list[str] = []
+    block = opendata._block
+    monkeypatch.setattr(opendata, "_block", lambda text: made.append(text) or block(text))
+    recs[3]["title"] += "（改訂）"
+    edited = render_zip(recs, Memo(tmp_path, opendata.MEMO))
+    assert len(made) == 2 and all("（改訂）" in text for text in made)  # one block of each file
+    with zipfile.ZipFile(io.BytesIO(edited)) as archive:
+        assert archive.testzip() is None
+        assert archive.read("cases.csv") == render_csv(recs) and archive.read("cases.json").decode("utf-8") == render_json(recs)

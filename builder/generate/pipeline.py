@@ -85,7 +85,7 @@ def default_stages(semantic: Availability | Deferred | None = None, cache_dir: P
         GlossaryPage(),
         HomePage(),
         StatisticsPage(),
-        OpenData(),
+        OpenData(cache_dir),
         SearchPage(),
         KeywordSearch(cache_dir),
         SameOrganisation(),

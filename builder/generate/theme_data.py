@@ -31,7 +31,7 @@ def template_data(build_time: float, use_directory_urls: bool) -> dict[str, Any]
             {"term": "ライセンス", "text": LICENCE, "links": []},
             {
                 "term": "データ",
-                "text": "すべての事例の項目（CSV と JSON）",
+                "text": "すべての事例の項目、CSV と JSON",
                 "links": [_link(paths.CASES_ZIP, paths.CASES_ZIP, use_directory_urls)],
             },
             {"term": "作成日", "text": f"{built.year}年{built.month}月{built.day}日", "datetime": built.date().isoformat(), "links": []},

@@ -32,7 +32,7 @@ BUDGET_GZIP = 20_000_000
 def _registered(path: Path) -> tuple[str, dict]:
     """The name and value an asset script registers."""
     text = path.read_text(encoding="utf-8")
-    found = re.search(r'window\.DxNavi\.assets\.register\("([^"]+)", (.*)\);\n$', text, re.DOTALL)
+    found = re.search(r'window\.DxNavi\.assets\.register\("([^"]+)",(.*)\);\n$', text, re.DOTALL)
     assert found, path
     return found.group(1), json.loads(found.group(2), strict=False)  # binary data is a JS string, with control characters
 

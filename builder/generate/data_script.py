@@ -15,4 +15,9 @@ def compact_json(value: Any) -> str:
 
 
 def register(name: str, value: Any) -> str:
-    return f"window.DxNavi.assets.register({compact_json(name)},{compact_json(value)});\n"
+    return register_json(name, compact_json(value))
+
+
+def register_json(name: str, value: str) -> str:
+    """``register`` of a value already written as JSON (or, for a script that is run, as JavaScript)."""
+    return f"window.DxNavi.assets.register({compact_json(name)},{value});\n"

@@ -55,7 +55,7 @@ from typing import Any
 import deflate
 
 from builder.generate.data_script import compact_json as _json
-from builder.generate.data_script import register
+from builder.generate.data_script import register, register_json
 from builder.search_terms import JAPANESE_RUN, WORD_RUN, japanese_mask
 
 MANIFEST = "search/index.js"
@@ -381,7 +381,7 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
     files: dict[str, str] = {}
     chunks = postings_chunks(data)
     for n, chunk in enumerate(chunks):
-        files[f"{FOLDER}/t{n}.js"] = f"window.DxNavi.assets.register({_json(f'{FOLDER}/t{n}.js')},{_chunk_json(chunk)});\n"
+        files[f"{FOLDER}/t{n}.js"] = register_json(f"{FOLDER}/t{n}.js", _chunk_json(chunk))
     cases = data["cases"]
     for n in range(0, len(cases), CASES_PER_CHUNK):
         path = f"{FOLDER}/d{n // CASES_PER_CHUNK}.js"

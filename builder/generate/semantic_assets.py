@@ -36,7 +36,7 @@ import deflate
 from builder.artifacts import char_fixes
 from builder.embedding.base import EngineUnavailable
 from builder.embedding.loader import resolved
-from builder.generate import ascii7
+from builder.generate import ascii7, data_script
 from builder.generate.pipeline import BuildContext, OutputFile
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def decoded(value: dict[str, Any]) -> bytes:
 
 def register(name: str, value: Any, comment: str = "") -> str:
     head = f"/* {comment} */\n" if comment else ""
-    return head + f"window.DxNavi.assets.register({json.dumps(name)}, {json.dumps(value, ensure_ascii=False, separators=(',', ':'))});\n"
+    return head + data_script.register(name, value)
 
 
 # --- document vectors -----------------------------------------------------------------------
@@ -260,7 +260,7 @@ def _vendored_script(name: str, folder: Path, key: str, code: str, export: str, 
     licence = f"{folder.name}.LICENSE.txt"
     script = (
         f"/* {name} {pins()[name]} (Apache-2.0, {licence}){note} */\n"
-        f"(function () {{\n{code}window.DxNavi.assets.register({json.dumps(key)}, {export});\n}})();\n"
+        f"(function () {{\n{code}{data_script.register_json(key, export)}}})();\n"
     )
     return [
         Asset("tokenizer-runtime", f"{FOLDER}/{key}.js", script),

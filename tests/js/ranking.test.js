@@ -105,3 +105,22 @@ test("equal scores keep case order, and weak matches come after the others", fun
   assert.deepEqual(list.map(function (r) { return r.doc; }), [1, 3, 4, 2], "the three equal cases in case order, then the weak one");
   assert.deepEqual(list.map(function (r) { return r.weak; }), [false, false, false, true]);
 });
+
+test("the ranking is the order of a stable sort by score, over hundreds of cases with ties", function () {
+  // Scores of many sizes (1 to 7 mentions, four body lengths) and many exact ties (each shape thrice).
+  const docs = [];
+  for (let i = 0; i < 300; i++) {
+    const mentions = "アドバイザー".repeat(1 + (i % 7));
+    docs.push({ title: i % 5 === 0 ? "アドバイザー" : "研修", text: mentions + filler.repeat(1 + (Math.floor(i / 7) % 4)) });
+  }
+  const engine = api.createEngine(searchData(docs));
+  const list = engine.keyword(engine.plan("外部アドバイザー"));
+  assert.equal(list.length, 300);
+  const scores = new Set(list.map(function (r) { return r.score; }));
+  assert.ok(scores.size > 20 && scores.size < 300, "distinct scores and ties: " + scores.size);
+  for (const weak of [false, true]) {
+    const group = list.filter(function (r) { return r.weak === weak; });
+    const expected = group.slice().sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    assert.deepEqual(group.map(function (r) { return r.doc; }), expected.map(function (r) { return r.doc; }));
+  }
+});

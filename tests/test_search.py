@@ -17,7 +17,7 @@ from builder.generate.query_hints import query_hints
 from builder.generate import search_shards
 from builder.generate.search_index import FIELDS, INDEX_SCRIPT, SEMANTIC_SCRIPT, document, plain, read_postings, search_data
 from builder.project import Project
-from builder.search_terms import fold, terms
+from builder.search_terms import WORD_RUN, fold, terms
 from builder.validate import Corpus, check_project
 
 TABLE = json.loads((Path(__file__).parent / "search_terms_table.json").read_text(encoding="utf-8"))["cases"]
@@ -200,17 +200,20 @@ def test_shards_hold_every_key_once_in_the_chunk_the_manifest_points_to(data: di
     import bisect
 
     manifest = _pushed(shards[INDEX_SCRIPT])
-    assert len(manifest["chunks"]) > 10
+    assert len(manifest["chunks"]) > 10 and manifest["homes"], "key ranges, and home chunks for the vocabulary"
     first = [search_shards.utf16(k) for k in manifest["chunks"]]
     assert first == sorted(first), "chunks follow JavaScript's string order"
+    home = {key: len(first) + n for n, keys in enumerate(manifest["homes"]) for key in keys}
     seen: dict[str, set[str]] = {"t": set(), "u": set(), "j": set()}
-    for n in range(len(manifest["chunks"])):
+    for n in range(len(first) + len(manifest["homes"])):
         chunk = _registered(shards[f"{manifest['folder']}/t{n}.js"])
         for table, content in chunk.items():
             for key in content["keys"]:
-                assert bisect.bisect_right(first, search_shards.utf16(key)) - 1 == n, f"{key!r} is not where the manifest says"
+                where = home.get(key, bisect.bisect_right(first, search_shards.utf16(key)) - 1)
+                assert where == n, f"{key!r} is not where the manifest says"
                 assert key not in seen[table]
                 seen[table].add(key)
+    assert sum(map(len, manifest["homes"])) == len(home), "a key has one home"
     assert seen["t"] == set(data["index"]["terms"])
     assert seen["j"] == set(search_shards.joint_postings(data["haystacks"])[0])
     assert manifest["lengths"] == [n for row in data["index"]["lengths"] for n in row]
@@ -255,7 +258,7 @@ def test_chunks_hold_each_terms_postings_and_each_joints_cases(data: dict, shard
     unions = search_shards.unions(index)
     haystacks = data["haystacks"]
     found = {"t": 0, "u": 0, "j": 0}
-    for n in range(len(manifest["chunks"])):
+    for n in range(len(manifest["chunks"]) + len(manifest["homes"])):
         chunk = _registered(shards[f"{manifest['folder']}/t{n}.js"])
         for key, text in zip(chunk["t"]["keys"], chunk["t"]["values"]):  # type: ignore[index]
             assert _numbers(text) == index["postings"][index["terms"].index(key)].tolist(), key
@@ -294,6 +297,29 @@ def test_display_and_facet_chunks_hold_what_the_whole_data_held(data: dict, shar
         assert [[sum(gaps[: i + 1]) - 1 for i in range(len(gaps))] for gaps in lists] == [v["cases"] for v in facet["values"]]
         names = [{k: v for k, v in value.items() if k != "cases"} for value in facet["values"]]
         assert shown["values"] == names, "the manifest names the values only"
+
+
+def test_the_vocabulary_s_keys_and_only_they_are_in_home_chunks(data: dict, shards: dict[str, str]) -> None:
+    manifest = _pushed(shards[INDEX_SCRIPT])
+    homed = [key for keys in manifest["homes"] for key in keys]
+    japanese_terms = {t for t in data["index"]["terms"] if not WORD_RUN.fullmatch(t)}
+    homeable = japanese_terms | set(search_shards.joint_postings(data["haystacks"])[0])
+    groups = search_shards.vocabulary_keys(data["hints"], homeable)
+    assert sorted(homed) == sorted({key for keys in groups for key in keys}), "every key of a name, once"
+    assert not [key for key in homed if WORD_RUN.fullmatch(key)], "words stay in the key ranges, where a word being typed finds them"
+    ware = groups[[g["label"] for g in data["hints"]["synonyms"]].index("グループウェア")]
+    assert {"グル", "ルー", "ープ", "ウェ", "ェア", "グルー", "ウェア"} <= set(ware), "its pairs and the joints between them"
+
+
+def test_a_name_s_keys_join_the_home_chunk_that_holds_most_of_them_while_it_has_room() -> None:
+    search_shards.HOME_BYTES, saved = 100, search_shards.HOME_BYTES
+    try:
+        size = {"a": 30, "b": 30, "c": 30, "d": 5, "e": 60, "f": 50, "g": 50}
+        chunks = search_shards.homes([["a", "b", "c"], ["c", "d"], ["e", "a"], ["e", "f", "g"]], size)
+    finally:
+        search_shards.HOME_BYTES = saved
+    # d joins c (90 + 5); e finds a's chunk full and starts one; f does not fit beside e, g then joins f.
+    assert chunks == [["a", "b", "c", "d"], ["e"], ["f", "g"]]
 
 
 def test_a_chunk_begins_with_a_term_so_a_pair_and_its_joints_load_together(shards: dict[str, str]) -> None:

@@ -28,20 +28,20 @@ CASES = 300
 # Words, a phrase, a stated property (loads the facets), a lone kanji, a word being typed, an expansion.
 QUERIES = ["ITパスポート", "外部人材の活用", "小さな町 外部アドバイザー", "町", "bp", "研修の効果測定", "副業人材", "人口5万人未満の市のDX研修"]
 
-# In the page: the files a query must need, from the engine's own look-ups (ranking.needs, chunkOf) and the names.
+# In the page: the files a query must need, from the engine's own look-ups (ranking.needs, chunkFor) and the names.
 EXPECTED = """async (query) => {
   const e = await window.DxNavi.api.loadEngine();
   const index = e.index;
   const plan = e.plan(query);
   const needs = window.DxNavi.ranking.needs(plan);
   const chunks = new Set();
-  for (const key of needs.tokens.map(t => t.term).concat(needs.phrases)) chunks.add(window.DxNavi.keywordIndex.chunkOf(index.first, key));
+  for (const key of needs.tokens.map(t => t.term).concat(needs.phrases)) chunks.add(index.chunkFor(key));
   for (const t of needs.tokens) if (t.kind === 'w' && !index.tables.t.has(t.term)) for (const n of index.rangeOf(t.term)) chunks.add(n);
   const folder = e.data.manifest.folder + '/';
   const files = Array.from(chunks, n => folder + 't' + n + '.js');
   files.push(folder + 'names.js');
   if (plan.boosts.length) files.push(folder + 'facets.js');
-  return {files: Array.from(new Set(files)).sort(), total: index.first.length};
+  return {files: Array.from(new Set(files)).sort(), total: index.first.length + e.data.manifest.homes.length};
 }"""
 
 # In the page: the ranking of the whole index (search_index.search_data(), passed in), as the tests' reference.

@@ -5,7 +5,8 @@ writes it as files the page loads by need:
 
 - ``search/index.js``, the manifest, loaded first: what every query needs. The field lengths of
   every case (BM25 needs them, and their averages, exact), the facets' values without their
-  cases, the query tables (``query_hints``) and the first key of every postings chunk.
+  cases, the query tables (``query_hints``), the first key of every postings chunk of a key
+  range and the keys of every home chunk.
 - ``search/k/t<N>.js``, postings chunks of about ``CHUNK_BYTES``. One key space, sorted in
   UTF-16 code unit order (how JavaScript compares strings), holds three kinds of key, each in its
   own table of a chunk, whose values are lists of numbers written as text (``encode()``: half the
@@ -19,6 +20,10 @@ writes it as files the page loads by need:
   case's text did, without the text. A joint sorts right after the pair it begins with (研修 <
   研修会), so a pair and its joints mostly share a chunk, and a word being typed (passp…) finds its
   words in the chunks of one key range.
+  The keys of the controlled vocabulary's names (the query tables' synonym groups: keywords and their
+  other names, glossary terms …) are taken out of that order into home chunks, numbered after the
+  ranges, which the manifest lists key by key (``homes``): a query naming a topic loads one or two
+  chunks, not one per pair. The list grows with the taxonomy, not with the cases.
 - ``search/k/d<N>.js``, what results show (snippet text included), ``CASES_PER_CHUNK`` cases
   each in index order, ``packed()``: loaded only for the cases shown.
 - ``search/k/facets.js``, the cases of every facet value: loaded by a filter, a stated property
@@ -49,14 +54,14 @@ import gzip
 import hashlib
 import json
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import deflate
 
 from builder.generate.data_script import compact_json as _json
 from builder.generate.data_script import register, register_json
-from builder.search_terms import JAPANESE_RUN, WORD_RUN, japanese_mask
+from builder.search_terms import JAPANESE_RUN, WORD_RUN, fold, japanese_mask, terms
 
 MANIFEST = "search/index.js"
 FOLDER = "search/k"
@@ -70,6 +75,12 @@ NAMES_FILE = f"{FOLDER}/names.js"
 # alone; with its joints cut off into the next one, a query touched 11/30 chunks (115/263 KB), 7/22
 # (102/317 KB) with them kept together.
 CHUNK_BYTES = 24_000
+# The controlled vocabulary's keys (vocabulary_keys) live in home chunks of up to this size instead:
+# a topic named in a query (情報セキュリティ研修: nine pairs, each in its own chunk of the sorted
+# key space) then loads in one or two requests, and in Chromium each request costs ~3 ms of CPU
+# whatever its size (tools/bench_search.py). Larger than CHUNK_BYTES: a name's pairs are many and,
+# at 10,000 cases, frequent.
+HOME_BYTES = 8 * CHUNK_BYTES
 # Cases per display chunk: a page's 20 results are spread over the whole index, so they touch ~20
 # chunks whatever their size; one case each keeps the bytes down (4 each: 140 KB more at 10,000 cases).
 CASES_PER_CHUNK = 1
@@ -319,11 +330,58 @@ def _batches(lists: list[Any]) -> Any:
             begin, count = end, 0
 
 
-def postings_chunks(data: dict[str, Any]) -> list[dict[str, dict[str, list]]]:
-    """The key space cut into chunks of about CHUNK_BYTES, each {table: {keys, values (encode())}}.
+def vocabulary_keys(hints: dict[str, Any], homeable: set[str]) -> list[list[str]]:
+    """Per synonym group of the query tables (query_hints: a keyword and its other names, a glossary
+    term, a scheme …), the keys a query naming any of them looks up, those of ``homeable``: its
+    Japanese terms and the joints of its neighbouring terms (ranking.js needs()). A query expands a
+    name to the group's other names, so the group's keys are asked for together."""
+    groups = []
+    for group in hints["synonyms"]:
+        keys: list[str] = []
+        for name in group["names"]:
+            folded = fold(name)
+            keys += terms(folded) + sorted(joints(folded), key=utf16)
+        groups.append([key for key in dict.fromkeys(keys) if key in homeable])
+    return groups
 
-    A chunk's size counts each value as a JSON array of decimal numbers, as the chunks held them when
-    CHUNK_BYTES was measured: the same layout, whose values now weigh about half that.
+
+def homes(groups: list[list[str]], size: dict[str, int]) -> list[list[str]]:
+    """The groups' keys in chunks of up to HOME_BYTES (``size``: each key's bytes), each key once.
+
+    A group's keys join the chunk that already holds most of them (keys shared with earlier groups,
+    like 情報 or 研修), while it has room; what does not fit starts a new chunk.
+    """
+    home: dict[str, int] = {}
+    chunks: list[list[str]] = []
+    loads: list[int] = []
+    for keys in groups:
+        held = Counter(home[key] for key in keys if key in home)
+        target = next((n for n, _ in held.most_common() if loads[n] < HOME_BYTES), None)
+        for key in keys:
+            if key in home:
+                continue
+            if target is None or (loads[target] and loads[target] + size[key] > HOME_BYTES):
+                target = len(chunks)
+                chunks.append([])
+                loads.append(0)
+            home[key] = target
+            chunks[target].append(key)
+            loads[target] += size[key]
+    return chunks
+
+
+def _empty_chunk() -> dict[str, dict[str, list]]:
+    return {name: {"keys": [], "values": []} for name in ("t", "u", "j")}
+
+
+def postings_chunks(data: dict[str, Any]) -> tuple[list[dict[str, dict[str, list]]], list[dict[str, dict[str, list]]]]:
+    """(ranges, homes): each chunk {table: {keys, values (encode())}}.
+
+    The home chunks hold the controlled vocabulary's keys (vocabulary_keys, homes()); the rest of
+    the key space is cut into ranges of about CHUNK_BYTES. A chunk's size counts each value as a
+    JSON array of decimal numbers, as the chunks held them when CHUNK_BYTES was measured: the same
+    layout, whose values now weigh about half that. Words stay in the ranges, where a word being
+    typed finds the words it begins (keyword-index.js rangeOf()).
     """
     index = data["index"]
     union = unions(index)
@@ -335,17 +393,30 @@ def postings_chunks(data: dict[str, Any]) -> list[dict[str, dict[str, list]]]:
     entries: list[tuple[bytes, str, str, str, int]] = []
     for table, keys, values in tables:
         entries += zip(map(utf16, keys), keys, [table] * len(keys), encode(values), json_lengths(values))
-    entries.sort(key=lambda e: e[0])  # keys of the three tables never coincide (a lone char is a term or a union)
-    chunks: list[dict[str, dict[str, list]]] = []
-    size = CHUNK_BYTES
-    for _, key, table, value, length in entries:
-        if not chunks or (size >= CHUNK_BYTES and table != "j"):  # a pair's joints stay in its chunk (CHUNK_BYTES)
-            chunks.append({name: {"keys": [], "values": []} for name in ("t", "u", "j")})
-            size = 0
-        chunks[-1][table]["keys"].append(key)
-        chunks[-1][table]["values"].append(value)
-        size += len(key.encode("utf-8")) + 4 + length
-    return chunks
+    size = {key: len(key.encode("utf-8")) + 4 + length for _, key, _, _, length in entries}
+    homeable = {key for _, key, table, _, _ in entries if table == "j" or (table == "t" and not WORD_RUN.fullmatch(key))}
+    home_chunks = []
+    placed: set[str] = set()
+    by_key = {entry[1]: entry for entry in entries}
+    for keys in homes(vocabulary_keys(data["hints"], homeable), size):
+        chunk = _empty_chunk()
+        for key in keys:
+            _, _, table, value, _ = by_key[key]
+            chunk[table]["keys"].append(key)
+            chunk[table]["values"].append(value)
+        home_chunks.append(chunk)
+        placed.update(keys)
+    entries = sorted((e for e in entries if e[1] not in placed), key=lambda e: e[0])  # the three tables' keys never coincide
+    ranges: list[dict[str, dict[str, list]]] = []
+    filled = CHUNK_BYTES
+    for _, key, table, value, _ in entries:
+        if not ranges or (filled >= CHUNK_BYTES and table != "j"):  # a pair's joints stay in its chunk (CHUNK_BYTES)
+            ranges.append(_empty_chunk())
+            filled = 0
+        ranges[-1][table]["keys"].append(key)
+        ranges[-1][table]["values"].append(value)
+        filled += size[key]
+    return ranges, home_chunks
 
 
 def _chunk_json(chunk: dict[str, dict[str, list]]) -> str:
@@ -379,8 +450,8 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
     """Site path -> content of the manifest and every chunk, from search_index.search_data()."""
     index = data["index"]
     files: dict[str, str] = {}
-    chunks = postings_chunks(data)
-    for n, chunk in enumerate(chunks):
+    ranges, home_chunks = postings_chunks(data)
+    for n, chunk in enumerate(ranges + home_chunks):  # the home chunks numbered after the ranges
         files[f"{FOLDER}/t{n}.js"] = register_json(f"{FOLDER}/t{n}.js", _chunk_json(chunk))
     cases = data["cases"]
     for n in range(0, len(cases), CASES_PER_CHUNK):
@@ -400,7 +471,8 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
         "fields": index["fields"],
         "size": len(cases),
         "lengths": [n for row in index["lengths"] for n in row],  # flat: case × field
-        "chunks": [_first_key(chunk) for chunk in chunks],
+        "chunks": [_first_key(chunk) for chunk in ranges],
+        "homes": [[key for table in chunk.values() for key in table["keys"]] for chunk in home_chunks],
         "casesPerChunk": CASES_PER_CHUNK,
         "caseUrl": data["caseUrl"],
         "facets": [_facet(facet) for facet in data["facets"]],

@@ -5,8 +5,8 @@ Usage: python tests/js/shard_fixture.py OUT [--root PROJECT] [--chunk-bytes N]
 OUT/whole.json is ``search_index.search_data()`` (what the unsharded engine reads); OUT/site/ holds
 ``search_shards.shard()``'s files as the site ships them; OUT/queries.json the query table: the
 labelled queries of tests/search_eval/ and the edge cases below; OUT/numbers.json ``search_shards.encode()``'s
-text of NUMBERS, which the browser's decoder must read back. Small chunks (--chunk-bytes) put a key range
-across several chunks, which the test needs to exercise.
+text of NUMBERS, which the browser's decoder must read back. Small chunks (--chunk-bytes, and home
+chunks in proportion) put a key range and a name's keys across several chunks, which the test needs to exercise.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def main() -> None:
     corpus = check_project(Project(args.root)).corpus
     assert corpus is not None, f"{args.root} has no valid cases"
     data = search_data(corpus, use_directory_urls=False)
+    search_shards.HOME_BYTES = search_shards.HOME_BYTES * args.chunk_bytes // search_shards.CHUNK_BYTES  # in proportion
     search_shards.CHUNK_BYTES = args.chunk_bytes
     files = search_shards.shard(data)
     args.out.mkdir(parents=True, exist_ok=True)

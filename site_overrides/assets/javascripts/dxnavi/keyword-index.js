@@ -2,7 +2,8 @@
  * DX人材事例ナビ search: loading the keyword index and reading its postings.
  *
  * The build writes the index in chunks (builder/generate/search_shards.py): search/index.js,
- * the manifest (field lengths, facet values, query tables, where each key's chunk begins), and
+ * the manifest (field lengths, facet values, query tables, where each key's chunk begins and which
+ * keys of the controlled vocabulary live together in home chunks), and
  * under search/k/ the postings chunks, the cases' names (what window.caseSearch returns), their
  * display data (what the search page shows) and the facets' cases, each loaded when first needed. All are scripts, so that search works
  * from a folder (file://); over http(s) the chunks are fetched and read as JSON (assets.js data()). The manifest pushes itself onto window.DXNAVI_SEARCH_QUEUE, which this
@@ -160,9 +161,9 @@
       return this.decoded.get(term);
     }
 
-    /** A term's postings unpack()ed, for ranking.js to score in one pass (no dense rows, no sort). */
-    unpacked(term) {
-      return unpack(this.raw[this.number.get(term)]);
+    /** A term's flat postings list as numbers, for ranking.js to score in one pass (no dense rows, no sort). */
+    flat(term) {
+      return this.raw[this.number.get(term)];
     }
 
     /** Summed postings of several terms (the words a word being typed begins). */
@@ -219,6 +220,11 @@
       for (let doc = 0; doc < manifest.size; doc++) this.lengths.push(manifest.lengths.slice(doc * fieldCount, (doc + 1) * fieldCount));
       this.average = averages(this.lengths, fieldCount);
       this.first = manifest.chunks;
+      // Keys of the controlled vocabulary, in home chunks numbered after the ranges (search_shards.py homes()).
+      this.home = new Map();
+      (manifest.homes || []).forEach(function (keys, i) {
+        for (const key of keys) this.home.set(key, manifest.chunks.length + i);
+      }, this);
       this.fetch = fetch;
       this.loaded = new Set();
       this.pending = new Map();
@@ -229,15 +235,21 @@
       this.work = scratch(this.size, fieldCount);
     }
 
+    /** The chunk that holds key: its home chunk, else the range its place in the key order falls in. */
+    chunkFor(key) {
+      const home = this.home.get(key);
+      return home === undefined ? chunkOf(this.first, key) : home;
+    }
+
     /** Chunks holding the keys of a query's tokens ({term, kind}) and phrases. */
     chunksFor(needs) {
       const out = new Set();
-      for (const t of needs.tokens || []) out.add(chunkOf(this.first, t.term));
-      for (const text of needs.phrases || []) out.add(chunkOf(this.first, text));
+      for (const t of needs.tokens || []) out.add(this.chunkFor(t.term));
+      for (const text of needs.phrases || []) out.add(this.chunkFor(text));
       return out;
     }
 
-    /** Chunks of every key that begins with prefix (contiguous in the sorted key space). */
+    /** Chunks of every key that begins with prefix (contiguous in the sorted key space; words are never in a home chunk). */
     rangeOf(prefix) {
       let n = chunkOf(this.first, prefix);
       const out = [n];
@@ -283,7 +295,7 @@
     }
 
     check(key) {
-      const n = chunkOf(this.first, key);
+      const n = this.chunkFor(key);
       if (!this.loaded.has(n)) throw new Error("検索の索引の一部（" + n + "）を読み込む前に使おうとしました: " + key);
     }
 
@@ -301,9 +313,9 @@
       return this.decoded.get(term);
     }
 
-    unpacked(term) {
+    flat(term) {
       this.check(term);
-      return unpack(this.tables.t.get(term));
+      return numbers(this.tables.t.get(term));
     }
 
     sum(terms) {
@@ -481,5 +493,5 @@
     return data;
   }
 
-  return { KeywordIndex, ShardedIndex, sharded, numbers, unpack, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
+  return { KeywordIndex, ShardedIndex, sharded, numbers, decode, chunkOf, EMPTY, load, loaded, root: function () { return ROOT; } };
 });

@@ -262,8 +262,10 @@ def _git(project: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args], check=True, capture_output=True)
 
 
-def test_a_cache_committed_to_the_repository_is_never_trusted(project: Path) -> None:
+def test_a_cache_committed_to_the_repository_is_never_trusted(project: Path, tmp_path: Path) -> None:
     """A pull request can commit .cache/dxnavi/ with forged verdicts (git add -f): check ignores it and says so."""
+    temporary = tmp_path / "tmp"  # where check keeps its caches instead (tracked_cache.private_folder), gone with the test
+    temporary.mkdir()
     case = project / "cases" / "kochi-fixture-guide.md"
     case.write_text(case.read_text(encoding="utf-8").replace("title: テスト用の県による伴走支援", "title: ''"), encoding="utf-8")
     first = run_cli("check", root=project, env=cli_env())
@@ -282,7 +284,7 @@ def test_a_cache_committed_to_the_repository_is_never_trusted(project: Path) -> 
     _git(project, "add", "-f", ".cache")
     _git(project, "commit", "-qm", "forged cache")
 
-    again = run_cli("check", root=project, env=cli_env())
+    again = run_cli("check", root=project, env=cli_env(TMPDIR=str(temporary)))
     assert again.returncode != 0
     assert "cases/kochi-fixture-guide.md:3" in again.stdout, "the forged verdict must not hide the case's error"
     assert ".cache/dxnavi/checks.sqlite:1: ファイル: ビルドのキャッシュ（.cache/dxnavi/）のファイルがリポジトリに含まれています" in again.stdout, again.stdout
@@ -318,8 +320,10 @@ def test_the_private_cache_folder_is_never_one_another_user_could_have_filled(pr
     tracked_cache.private_folder.cache_clear()
 
 
-def test_check_uses_and_guards_the_cache_folder_mkdocs_yml_sets(project: Path) -> None:
+def test_check_uses_and_guards_the_cache_folder_mkdocs_yml_sets(project: Path, tmp_path: Path) -> None:
     """check keeps its verdicts where the build keeps its caches (the plugin's cache_dir), and refuses that folder tracked."""
+    temporary = tmp_path / "tmp"  # where check keeps its caches instead (tracked_cache.private_folder), gone with the test
+    temporary.mkdir()
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "      embedding:\n" in text
@@ -331,7 +335,7 @@ def test_check_uses_and_guards_the_cache_folder_mkdocs_yml_sets(project: Path) -
     _git(project, "add", "-A")
     _git(project, "add", "-f", ".mycache")
     _git(project, "commit", "-qm", "cache committed")
-    again = run_cli("check", root=project, env=cli_env())
+    again = run_cli("check", root=project, env=cli_env(TMPDIR=str(temporary)))
     assert again.returncode != 0 and ".mycache/checks.sqlite:1: ファイル: ビルドのキャッシュ（.mycache/）" in again.stdout, again.stdout
 
 

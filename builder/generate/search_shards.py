@@ -374,6 +374,11 @@ def _empty_chunk() -> dict[str, dict[str, list]]:
     return {name: {"keys": [], "values": []} for name in ("t", "u", "j")}
 
 
+def _add(chunk: dict[str, dict[str, list]], key: str, table: str, value: str) -> None:
+    chunk[table]["keys"].append(key)
+    chunk[table]["values"].append(value)
+
+
 def postings_chunks(data: dict[str, Any]) -> tuple[list[dict[str, dict[str, list]]], list[dict[str, dict[str, list]]]]:
     """(ranges, homes): each chunk {table: {keys, values (encode())}}.
 
@@ -395,26 +400,19 @@ def postings_chunks(data: dict[str, Any]) -> tuple[list[dict[str, dict[str, list
         entries += zip(map(utf16, keys), keys, [table] * len(keys), encode(values), json_lengths(values))
     size = {key: len(key.encode("utf-8")) + 4 + length for _, key, _, _, length in entries}
     homeable = {key for _, key, table, _, _ in entries if table == "j" or (table == "t" and not WORD_RUN.fullmatch(key))}
-    home_chunks = []
-    placed: set[str] = set()
     by_key = {entry[1]: entry for entry in entries}
+    home_chunks = []
     for keys in homes(vocabulary_keys(data["hints"], homeable), size):
-        chunk = _empty_chunk()
+        home_chunks.append(_empty_chunk())
         for key in keys:
-            _, _, table, value, _ = by_key[key]
-            chunk[table]["keys"].append(key)
-            chunk[table]["values"].append(value)
-        home_chunks.append(chunk)
-        placed.update(keys)
-    entries = sorted((e for e in entries if e[1] not in placed), key=lambda e: e[0])  # the three tables' keys never coincide
+            _add(home_chunks[-1], key, *by_key.pop(key)[2:4])
     ranges: list[dict[str, dict[str, list]]] = []
     filled = CHUNK_BYTES
-    for _, key, table, value, _ in entries:
+    for _, key, table, value, _ in sorted(by_key.values(), key=lambda e: e[0]):  # the three tables' keys never coincide
         if not ranges or (filled >= CHUNK_BYTES and table != "j"):  # a pair's joints stay in its chunk (CHUNK_BYTES)
             ranges.append(_empty_chunk())
             filled = 0
-        ranges[-1][table]["keys"].append(key)
-        ranges[-1][table]["values"].append(value)
+        _add(ranges[-1], key, table, value)
         filled += size[key]
     return ranges, home_chunks
 

@@ -220,7 +220,8 @@
       for (let doc = 0; doc < manifest.size; doc++) this.lengths.push(manifest.lengths.slice(doc * fieldCount, (doc + 1) * fieldCount));
       this.average = averages(this.lengths, fieldCount);
       this.first = manifest.chunks;
-      // Keys of the controlled vocabulary, in home chunks numbered after the ranges (search_shards.py homes()).
+      // Keys of the controlled vocabulary, in home chunks numbered after the ranges (search_shards.py homes());
+      // a manifest cached from a build before them has none, and its ranges hold every key.
       this.home = new Map();
       (manifest.homes || []).forEach(function (keys, i) {
         for (const key of keys) this.home.set(key, manifest.chunks.length + i);

@@ -22,7 +22,7 @@ writes it as files the page loads by need:
   words in the chunks of one key range.
   The keys of the controlled vocabulary's names (the query tables' synonym groups: keywords and their
   other names, glossary terms …) are taken out of that order into home chunks, numbered after the
-  ranges, which the manifest lists key by key (``homes``): a query naming a topic loads one or two
+  ranges, which the manifest lists key by key (``homes``): a query naming a topic loads a few
   chunks, not one per pair. The list grows with the taxonomy, not with the cases.
 - ``search/k/d<N>.js``, what results show (snippet text included), ``CASES_PER_CHUNK`` cases
   each in index order, ``packed()``: loaded only for the cases shown.
@@ -76,10 +76,10 @@ NAMES_FILE = f"{FOLDER}/names.js"
 # (102/317 KB) with them kept together.
 CHUNK_BYTES = 24_000
 # The controlled vocabulary's keys (vocabulary_keys) live in home chunks of up to this size instead:
-# a topic named in a query (情報セキュリティ研修: nine pairs, each in its own chunk of the sorted
-# key space) then loads in one or two requests, and in Chromium each request costs ~3 ms of CPU
-# whatever its size (tools/bench_search.py). Larger than CHUNK_BYTES: a name's pairs are many and,
-# at 10,000 cases, frequent.
+# a topic named in a query (地域情報化アドバイザー: ten pairs, each in its own chunk of the sorted
+# key space) then loads in a few requests (1 at 1,000 synthetic cases, 4 at 10,000, where its pairs
+# are frequent and fill the chunks), and in Chromium each request costs ~3 ms of CPU whatever its
+# size (tools/bench_search.py). Larger than CHUNK_BYTES: a name's pairs are many.
 HOME_BYTES = 8 * CHUNK_BYTES
 # Cases per display chunk: a page's 20 results are spread over the whole index, so they touch ~20
 # chunks whatever their size; one case each keeps the bytes down (4 each: 140 KB more at 10,000 cases).

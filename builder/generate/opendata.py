@@ -105,10 +105,6 @@ def _json_pieces(lines: list[str]) -> list[str]:
     return [f'{{"count": {len(lines)}, "cases": [\n', *(line + ",\n" for line in lines[:-1]), lines[-1] + "\n]}\n"]
 
 
-def render_json(records: list[dict[str, Any]]) -> str:
-    return "".join(_json_pieces([json_line(record) for record in records]))
-
-
 def csv_row(values: list[Any]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(values)
@@ -122,10 +118,6 @@ def _csv_row_of(record: dict[str, Any]) -> str:
 def _csv_pieces(rows: list[str]) -> list[str]:
     """cases.csv in pieces, one a case, after the BOM (Japanese Excel reads UTF-8 only with it) and the header."""
     return ["\ufeff" + csv_row([title for title, _ in COLUMNS]), *rows]
-
-
-def render_csv(records: list[dict[str, Any]]) -> bytes:
-    return "".join(_csv_pieces([_csv_row_of(record) for record in records])).encode("utf-8")
 
 
 def records(corpus: Corpus, use_directory_urls: bool) -> list[dict[str, Any]]:

@@ -242,7 +242,7 @@ def test_encoded_numbers_read_back_and_small_ones_take_one_character() -> None:
     rows = [edges, [], *[[random.Random(n).randrange(10**n) for _ in range(50)] for n in range(1, 8)]]
     search_shards.ENCODE_BATCH, saved = 60, search_shards.ENCODE_BATCH  # lists across batches of numpy passes
     try:
-        texts, lengths = search_shards.encode(rows), search_shards.json_lengths(rows)
+        texts, lengths = search_shards.encode_sized(rows)
     finally:
         search_shards.ENCODE_BATCH = saved
     assert texts == search_shards.encode(rows)

@@ -61,6 +61,7 @@ import deflate
 
 from builder.generate.data_script import compact_json as _json
 from builder.generate.data_script import register, register_json
+from builder.generate.memo import Memo
 from builder.search_terms import JAPANESE_RUN, WORD_RUN, fold, japanese_mask, terms
 
 MANIFEST = "search/index.js"
@@ -198,24 +199,41 @@ def _gaps(positions: list[int]) -> list[int]:
     return list(map(operator.sub, positions, [-1, *positions[:-1]]))
 
 
-def _arrays(flat: Any, size: int) -> tuple[Any, Any]:
-    """(field × size + case, term frequency) of one term's flat postings, as numpy arrays."""
+def _decoded(flats: list[Any], size: int) -> tuple[Any, Any, Any]:
+    """(field × size + case, term frequency) of every posting of ``flats`` (terms' flat postings, the
+    search_index format) as two numpy arrays, and where each term's begin and the last ends.
+
+    Decoded all at once: one term at a time was half of unions() (10,000 numpy calls at 1,000 cases).
+    """
     import numpy as np
 
-    keys, counts = [], []
-    i = 0
-    while i < len(flat):
-        field, count = int(flat[i]), int(flat[i + 1])
-        pairs = flat[i + 2 : i + 2 + 2 * count]
-        i += 2 + 2 * count
-        keys.append(field * size + np.cumsum(pairs[0::2]) - 1)
-        counts.append(pairs[1::2])
-    return np.concatenate(keys), np.concatenate(counts)
+    flat = np.concatenate([np.zeros(0, np.int64), *flats]).astype(np.int64)
+    starts = np.cumsum([0, *map(len, flats)])
+    # Where each (term, field) group begins (its field, count, then its pairs): a term's first at its
+    # start, each next one after the last one's pairs, until the term ends (at most one per field).
+    at, end, heads = starts[:-1], starts[1:], []
+    while len(at):
+        going = at < end
+        at, end = at[going], end[going]
+        heads.append(at)
+        at = at + 2 + 2 * flat[at + 1] if len(at) else at
+    head = np.sort(np.concatenate(heads)) if heads else np.zeros(0, np.int64)
+    counts = flat[head + 1]
+    group = np.repeat(np.arange(len(head)), counts)
+    first = np.cumsum(counts) - counts  # each group's first pair among all pairs
+    pair = head[group] + 2 + 2 * (np.arange(len(group)) - first[group])
+    gaps = flat[pair]
+    ends = np.cumsum(gaps)
+    case = ends - np.repeat(ends[first] - gaps[first], counts) - 1  # gaps count from -1 in each group
+    bounds = np.searchsorted(pair, starts)
+    return flat[head][group] * size + case, flat[pair + 1], bounds
 
 
 def unions(index: dict[str, Any]) -> dict[str, Any]:
     """For each kanji/kana that is not a term: the summed postings of the terms holding it (ranking.js containing())."""
     import numpy as np
+
+    from builder.generate.search_index import _flat_postings  # which imports this module
 
     fields, size = len(index["fields"]), len(index["lengths"])
     terms = set(index["terms"])
@@ -225,27 +243,19 @@ def unions(index: dict[str, Any]) -> dict[str, Any]:
             for ch in set(term):  # a term counts once however often it holds the character
                 if ch not in terms:  # the lone term itself answers, as ranking.js looks it up first
                     holders[ch].append(n)
-    decoded: dict[int, tuple[Any, Any]] = {}
-    out: dict[str, Any] = {}
-    for ch, numbers in holders.items():
-        for n in numbers:
-            if n not in decoded:
-                decoded[n] = _arrays(index["postings"][n], size)
-        keys = np.concatenate([decoded[n][0] for n in numbers])
-        counts = np.concatenate([decoded[n][1] for n in numbers])
-        summed = np.bincount(keys, weights=counts, minlength=fields * size).astype(np.int64)
-        present = np.flatnonzero(summed)  # ascending: by field, then by case, as search_index encodes
-        parts = []
-        for field in range(fields):
-            docs = present[(present >= field * size) & (present < (field + 1) * size)]
-            if not len(docs):
-                continue
-            pairs = np.empty(2 * len(docs), dtype=np.int64)
-            pairs[0::2] = np.diff(docs - field * size, prepend=-1)
-            pairs[1::2] = summed[docs]
-            parts += [np.array([field, len(docs)]), pairs]
-        out[ch] = np.concatenate(parts)
-    return out
+    held = sorted({n for numbers in holders.values() for n in numbers})
+    at = {n: i for i, n in enumerate(held)}
+    keys, counts, bounds = _decoded([index["postings"][n] for n in held], size)
+    found, tf = [], []  # per character, its summed postings' keys (as _decoded's), offset by its place
+    for place, numbers in enumerate(holders.values()):
+        slices = [slice(bounds[at[n]], bounds[at[n] + 1]) for n in numbers]
+        summed = np.bincount(np.concatenate([keys[s] for s in slices]), weights=np.concatenate([counts[s] for s in slices]))
+        present = np.flatnonzero(summed)
+        found.append(present + place * fields * size)
+        tf.append(summed[present].astype(np.int64))
+    # Each character's keys are (place × fields + field) × size + case: a term's, as build_index lays them out.
+    flat = _flat_postings(np.concatenate(found or [np.zeros(0, np.int64)]), np.concatenate(tf or [np.zeros(0, np.int64)]), fields, size)
+    return dict(zip(holders, flat))
 
 
 # The numbers of the chunks' values as text: one digit a character, of DIGITS (printable ASCII but " and \,
@@ -270,50 +280,57 @@ def encode(lists: list[Any]) -> list[str]:
     (DIGITS[d]). 0–79 is one character, to 1,039 two, to 13,519 three. The lists are postings
     (search_index's format: field, count, (case gap, term frequency) × count) and joints' case gaps.
     """
+    return [text for numbers, bounds in _batches(lists) for text in _encoded(numbers, bounds)]
+
+
+def encode_sized(lists: list[Any]) -> tuple[list[str], list[int]]:
+    """encode() of each list, and its length written as a JSON array of decimal numbers (what sizes a chunk)."""
+    texts: list[str] = []
+    lengths: list[int] = []
+    for numbers, bounds in _batches(lists):
+        texts += _encoded(numbers, bounds)
+        lengths += _json_lengths(numbers, bounds)
+    return texts, lengths
+
+
+def _encoded(rest: Any, bounds: Any) -> list[str]:
     import numpy as np
 
-    out: list[str] = []
-    for rest, bounds in _batches(lists):
-        more = np.zeros(len(rest), dtype=np.int64)  # digits of MORE each number takes
-        high = np.flatnonzero(rest >= LAST)  # few: most numbers are one digit, written at once below
-        scaled = rest[high]
-        while len(scaled):
-            more[high] += 1
-            scaled //= MORE
-            keep = scaled >= LAST
-            high, scaled = high[keep], scaled[keep]
-        ends = np.cumsum(more + 1)
-        digits = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
-        digits[ends - 1] = np.where(more == 0, rest, 0)
-        high = np.flatnonzero(more)
-        left, at, count = rest[high], (ends - more - 1)[high], more[high]
-        while len(left):  # the digits of MORE, then the last one
-            digits[at] = LAST + left % MORE
-            left, at, count = left // MORE, at + 1, count - 1
-            done = count == 0
-            digits[at[done]] = left[done]
-            left, at, count = left[~done], at[~done], count[~done]
-        text = digits.tobytes().translate(_CHARACTERS).decode("ascii")
-        edges = np.r_[0, ends][bounds].tolist()
-        out += [text[a:b] for a, b in zip(edges, edges[1:])]
-    return out
+    more = np.zeros(len(rest), dtype=np.int64)  # digits of MORE each number takes
+    high = np.flatnonzero(rest >= LAST)  # few: most numbers are one digit, written at once below
+    scaled = rest[high]
+    while len(scaled):
+        more[high] += 1
+        scaled //= MORE
+        keep = scaled >= LAST
+        high, scaled = high[keep], scaled[keep]
+    ends = np.cumsum(more + 1)
+    digits = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    digits[ends - 1] = np.where(more == 0, rest, 0)
+    high = np.flatnonzero(more)
+    left, at, count = rest[high], (ends - more - 1)[high], more[high]
+    while len(left):  # the digits of MORE, then the last one
+        digits[at] = LAST + left % MORE
+        left, at, count = left // MORE, at + 1, count - 1
+        done = count == 0
+        digits[at[done]] = left[done]
+        left, at, count = left[~done], at[~done], count[~done]
+    text = digits.tobytes().translate(_CHARACTERS).decode("ascii")
+    edges = np.r_[0, ends][bounds].tolist()
+    return [text[a:b] for a, b in zip(edges, edges[1:])]
 
 
-def json_lengths(lists: list[Any]) -> list[int]:
-    """The length of each list (see encode()) written as a JSON array of decimal numbers."""
+def _json_lengths(values: Any, bounds: Any) -> list[int]:
     import numpy as np
 
-    out: list[int] = []
-    for values, bounds in _batches(lists):
-        digits = np.ones(len(values), dtype=np.int64)
-        power = 10
-        while len(values) and power <= values.max():
-            digits += values >= power
-            power *= 10
-        total = np.r_[0, np.cumsum(digits)][bounds]
-        count = np.diff(bounds)
-        out += (np.diff(total) + np.maximum(count - 1, 0) + 2).tolist()
-    return out
+    digits = np.ones(len(values), dtype=np.int64)
+    power = 10
+    while len(values) and power <= values.max():
+        digits += values >= power
+        power *= 10
+    total = np.r_[0, np.cumsum(digits)][bounds]
+    count = np.diff(bounds)
+    return (np.diff(total) + np.maximum(count - 1, 0) + 2).tolist()
 
 
 def _batches(lists: list[Any]) -> Any:
@@ -325,7 +342,8 @@ def _batches(lists: list[Any]) -> Any:
         count += len(values)
         if count >= ENCODE_BATCH or end == len(lists):
             part = lists[begin:end]
-            flat = np.concatenate([np.asarray(values, dtype=np.int64) for values in part])
+            # One conversion for the batch (per list: a tenth of the stage); an empty list is read as floats.
+            flat = np.concatenate(part, dtype=np.int64, casting="unsafe")
             yield flat, np.cumsum([0, *map(len, part)])
             begin, count = end, 0
 
@@ -397,7 +415,7 @@ def postings_chunks(data: dict[str, Any]) -> tuple[list[dict[str, dict[str, list
     ]
     entries: list[tuple[bytes, str, str, str, int]] = []
     for table, keys, values in tables:
-        entries += zip(map(utf16, keys), keys, [table] * len(keys), encode(values), json_lengths(values))
+        entries += zip(map(utf16, keys), keys, [table] * len(keys), *encode_sized(values))
     size = {key: len(key.encode("utf-8")) + 4 + length for _, key, _, _, length in entries}
     homeable = {key for _, key, table, _, _ in entries if table == "j" or (table == "t" and not WORD_RUN.fullmatch(key))}
     by_key = {entry[1]: entry for entry in entries}
@@ -430,13 +448,19 @@ def _first_key(chunk: dict[str, dict[str, list]]) -> str:
     return min((t["keys"][0] for t in chunk.values() if t["keys"]), key=utf16)
 
 
-def packed(value: Any) -> dict[str, Any]:
+def packed(value: Any, memo: Memo | None = None) -> dict[str, Any]:
     """``value`` as gzipped JSON in base64 (assets.js unpack()): a case's display data is mostly the
     text of its snippets, and gzipped in base64 it takes 0.64 of the room (1,000 cases: 5.3 → 3.4 MB).
     Base64, not ascii7: a page served over http(s) reads the file as JSON. libdeflate's level 9, a
-    little smaller than zlib's and in 0.07 s instead of 0.16 s for 1,000 cases, a rebuild included."""
-    raw = _json(value).encode("utf-8")
-    return {"packed": "gzip", "size": len(raw), "data": base64.b64encode(deflate.gzip_compress(raw, 9)).decode("ascii")}
+    little smaller than zlib's and in 0.07 s instead of 0.16 s for 1,000 cases. ``memo``: the
+    compressions of earlier builds (a rebuild compresses only the edited case's)."""
+    raw = _json(value)
+    data = memo.get("gzip-base64", raw, _gzip_base64) if memo is not None else _gzip_base64(raw)
+    return {"packed": "gzip", "size": len(raw.encode("utf-8")), "data": data}
+
+
+def _gzip_base64(text: str) -> str:
+    return base64.b64encode(deflate.gzip_compress(text.encode("utf-8"), 9)).decode("ascii")
 
 
 def unpacked(value: dict[str, Any]) -> Any:
@@ -444,8 +468,8 @@ def unpacked(value: dict[str, Any]) -> Any:
     return json.loads(gzip.decompress(base64.b64decode(value["data"])))
 
 
-def shard(data: dict[str, Any]) -> dict[str, str]:
-    """Site path -> content of the manifest and every chunk, from search_index.search_data()."""
+def shard(data: dict[str, Any], memo: Memo | None = None) -> dict[str, str]:
+    """Site path -> content of the manifest and every chunk, from search_index.search_data(); ``memo``: see packed()."""
     index = data["index"]
     files: dict[str, str] = {}
     ranges, home_chunks = postings_chunks(data)
@@ -454,7 +478,7 @@ def shard(data: dict[str, Any]) -> dict[str, str]:
     cases = data["cases"]
     for n in range(0, len(cases), CASES_PER_CHUNK):
         path = f"{FOLDER}/d{n // CASES_PER_CHUNK}.js"
-        files[path] = register(path, packed(cases[n : n + CASES_PER_CHUNK]))
+        files[path] = register(path, packed(cases[n : n + CASES_PER_CHUNK], memo))
     members = [[_gaps(value["cases"]) for value in facet["values"]] for facet in data["facets"]]
     files[FACETS_FILE] = register(FACETS_FILE, members)
     names = [[case["id"], case["title"], case["organisation"]] for case in cases]

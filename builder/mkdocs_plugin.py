@@ -27,9 +27,9 @@ from builder.accessible import table_headers
 from builder.compact_html import compact
 from builder.generate import table_html, theme_data
 from builder.generate.japan_map import MapDataMissing
-from builder.generate.pipeline import Later, Sent, default_stages, send_independent, start
+from builder.generate.pipeline import Later, Sent, default_stages, linked_later, send_independent, start
 from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
-from builder.previous_site import PreviousSite, write_files
+from builder.previous_site import PreviousSite, not_copied, write_files
 from builder.project import Project
 from builder.sanitize import sanitize
 from builder.sitebuild import checked_project, handed_stages, source_date_epoch
@@ -56,6 +56,13 @@ class EmbeddingConfig(base.Config):
 
 class DxNaviConfig(base.Config):
     embedding = c.SubConfig(EmbeddingConfig)
+
+
+def _made_later(config: MkDocsConfig, path: str) -> File:
+    """A file an independent stage is making: MkDocs writes nothing there (on_post_build or ``build`` does)."""
+    file = File.generated(config, path, content=b"")
+    file.copy_file = not_copied  # type: ignore[method-assign]
+    return file
 
 
 class DxNaviPlugin(BasePlugin[DxNaviConfig]):
@@ -147,6 +154,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
             files.append(File.generated(config, output.path, content=output.content))
             if output.contributor_content:
                 self.sanitised.add(output.path)
+        for path in linked_later(self.later.sent):  # so that links to it resolve; put in place after the pages
+            files.append(_made_later(config, path))
         self.previous = self.aside or PreviousSite.handed(Path(config.site_dir))
         self.reuse = self._reuse_pages(files, config)
         return files

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 ENV = "DXNAVI_PREVIOUS_SITE"  # build -> its MkDocs: the site being replaced
 
 
-def _linked(dirty: bool = False) -> None:
-    """Stands in for ``File.copy_file`` once the file is in place."""
+def not_copied(dirty: bool = False) -> None:
+    """Stands in for ``File.copy_file`` of a file put in place otherwise: linked from the previous
+    site, or written once MkDocs is done (``write_files``, or ``build``)."""
 
 
 class PreviousSite:
@@ -108,7 +109,7 @@ class PreviousSite:
                 continue  # MkDocs reports it when it copies
             if not self.link_same(file.dest_uri, data, Path(file.abs_dest_path)):
                 continue
-            file.copy_file = _linked  # type: ignore[method-assign]  # copying would write through the link into the old site
+            file.copy_file = not_copied  # type: ignore[method-assign]  # copying would write through the link into the old site
             linked += 1
         return linked
 

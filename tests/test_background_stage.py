@@ -117,7 +117,33 @@ def test_the_model_loads_while_the_stages_that_need_none_run(corpus: Corpus) -> 
     assert ran.count("model") == 1
     first_use = ran.index("similar-cases")
     assert ran[first_use + 1] == "model"  # loaded when the first stage that needs it asked
-    assert set(ran[:first_use]) == {"document-pages", "facet-pages", "all-cases", "glossary", "home", "statistics", "open-data", "search-page", "same-organisation"}
+    assert set(ran[:first_use]) == {"document-pages", "facet-pages", "all-cases", "glossary", "home", "statistics", "search-page", "same-organisation"}
+
+
+class PromisesAFile:
+    """Says pages link to a file of its own, which it makes only when told to."""
+
+    name = "promises-a-file"
+    independent = True
+    linked = ("data/promised.zip",)
+
+    def __init__(self, keeps_its_word: bool) -> None:
+        self.keeps_its_word = keeps_its_word
+
+    def run(self, context: BuildContext) -> None:
+        context.add(OutputFile("data/promised.zip" if self.keeps_its_word else "data/other.zip", b"PK"))
+
+
+def test_mkdocs_is_told_of_the_files_pages_link_to_before_they_are_made(corpus: Corpus) -> None:
+    sent = {"promises-a-file": (PromisesAFile(True), None), "where-it-ran": (WhereItRan(), None)}
+    assert pipeline.linked_later(sent) == ["data/promised.zip"]  # type: ignore[arg-type]
+
+
+def test_an_independent_stage_must_make_the_files_pages_link_to(corpus: Corpus) -> None:
+    files, _ = pipeline.run_alone(PromisesAFile(True), corpus, False)
+    assert [f.path for f in files] == ["data/promised.zip"]
+    with pytest.raises(ValueError, match="promises-a-file did not make data/promised.zip"):
+        pipeline.run_alone(PromisesAFile(False), corpus, False)
 
 
 def _hand(fixture_root: Path, monkeypatch: pytest.MonkeyPatch, payload: object | None, site_dir: Path = Path("site")) -> pipeline.Sent | None:

@@ -176,6 +176,10 @@ def render_zip(recs: list[dict[str, Any]], memo: Memo | None = None) -> bytes:
 
 class OpenData:
     name = "open-data"
+    # Reads only the corpus and makes no page: made beside the other stages (pipeline.start), while
+    # MkDocs renders the pages that link to the ZIP, which it is told of beforehand (``linked``).
+    independent = True
+    linked = (paths.CASES_ZIP,)
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self.cache_dir = cache_dir  # for MEMO

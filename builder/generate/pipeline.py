@@ -9,7 +9,9 @@ True``: it then runs in a second process beside the others, with the same result
 process, which has checked the corpus and puts the files into the site itself once MkDocs is done
 (``sitebuild.handed_stages``), else a worker (``builder.workers.background``), whose files the
 MkDocs plugin takes only after MkDocs has rendered the pages (``start`` and ``Later``). The keyword
-index is a third to a half of the stages' time.
+index is a third to a half of the stages' time. Such a stage names in ``linked`` its files that
+pages link to: MkDocs is told they exist before they are made (``linked_later``), and the stage
+must make them.
 """
 
 from __future__ import annotations
@@ -111,6 +113,11 @@ def independent(stages: list[Stage]) -> list[Stage]:
     return [stage for stage in stages if getattr(stage, "independent", False)]
 
 
+def linked_later(sent: Sent) -> list[str]:
+    """The files pages link to that the stages made in another process will add (their ``linked``)."""
+    return [path for stage, _ in sent.values() for path in getattr(stage, "linked", ())]
+
+
 def send_independent(corpus: Corpus, use_directory_urls: bool, stages: list[Stage]) -> Sent:
     """Start the independent stages in the background worker (none with one core); ``generate`` collects them.
 
@@ -203,4 +210,7 @@ def run_alone(stage: Stage, corpus: Corpus, use_directory_urls: bool) -> tuple[l
     context = BuildContext(corpus, use_directory_urls)
     started = time.perf_counter()
     stage.run(context)
+    missing = [path for path in getattr(stage, "linked", ()) if path not in context.files]
+    if missing:  # pages link to it: MkDocs was told it would be there
+        raise ValueError(f"{stage.name} did not make {', '.join(missing)}")
     return list(context.files.values()), time.perf_counter() - started

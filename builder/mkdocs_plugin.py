@@ -32,7 +32,7 @@ from builder.incremental import REUSED_TEMPLATE, PageCache, PageReuse, site_key
 from builder.previous_site import PreviousSite, not_copied, write_files
 from builder.project import Project
 from builder.sanitize import sanitize
-from builder.sitebuild import checked_project, handed_stages, source_date_epoch
+from builder.sitebuild import check_handed, checked_project, handed_stages, source_date_epoch
 from builder.template_cache import template_cache
 from builder.validate import Corpus
 
@@ -83,6 +83,14 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Checked here, before MkDocs empties site_dir, so a strict build with bad input changes nothing.
         self.project = Project(Path(config.config_file_path).parent)
+        self.settings = self._embedding_settings()
+        # The model loads in a thread (mostly outside the interpreter) while MkDocs gathers its files.
+        # Before the check when ``build`` hands it over, which this process only waits for; else after
+        # it: a check in this process uses every core only while it runs no thread.
+        handed = check_handed()
+        if handed:
+            embedding.import_runtime(self.settings, self.project.root)  # while build's check arrives
+            self._preload()
         result = checked_project(self.project)  # ``build`` has just checked: its result, else a fresh check
         if result.errors and config.strict:
             lines = "\n".join(p.format() for p in result.errors)
@@ -99,17 +107,19 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         config.extra["dxnavi_site"]["material_search"] = theme_files.material_search(config)
         # The keyword index needs only the corpus: ``build`` makes it while we run the other stages, else
         # a second process does, starting now, while the engine loads.
-        self.settings = self._embedding_settings()
         self.cache_dir = self.settings.with_environment(self.project.root).cache_dir
         stages = default_stages(cache_dir=self.cache_dir)
         self.sent = handed_stages(self.project, config.use_directory_urls, stages, Path(config.site_dir))
         if self.sent is None:
             self.sent = send_independent(self.corpus, config.use_directory_urls, stages)
-        # The model loads in a thread (mostly outside the interpreter) while MkDocs gathers its files.
-        # After the check: a check in this process uses every core only while it runs no thread.
+        if not handed:
+            self._preload()
+        return config
+
+    def _preload(self) -> None:
+        assert self.settings is not None and self.project is not None
         self.preloading = threading.Thread(target=embedding.preload, args=(self.settings, self.project.root), name="dxnavi-model", daemon=True)
         self.preloading.start()
-        return config
 
     def _embedding_settings(self) -> embedding.EmbeddingSettings:
         options = self.config.embedding

@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,6 +81,11 @@ def checked_project(project: Project) -> CheckResult:
     except (OSError, pickle.UnpicklingError, ValueError):
         return check_project(project)
     return result if root == project.root.resolve() else check_project(project)
+
+
+def check_handed() -> bool:
+    """Whether ``build`` is handing this process its check (checked_project then only waits)."""
+    return _handed_pipe(_CHECKED) is not None
 
 
 def _handed_pipe(variable: str) -> int | None:
@@ -183,13 +189,21 @@ def _move_into(source: Path, target: Path) -> None:
             raise _Clash(str(destination))
 
 
-def _hand_over(project: Project, result: CheckResult, pipe: int) -> None:
-    """Send the check through ``pipe`` (closed afterwards); MkDocs waits for it in on_config."""
-    try:
-        with os.fdopen(pipe, "wb") as out:
-            pickle.dump((project.root.resolve(), result), out, protocol=pickle.HIGHEST_PROTOCOL)
-    except BrokenPipeError:
-        pass  # MkDocs stopped before it read the check: its exit status says so
+def _hand_over(project: Project, result: CheckResult, pipe: int) -> threading.Thread:
+    """Send the check through ``pipe`` (closed afterwards), which MkDocs waits for in on_config, from a
+    thread (returned, started): MkDocs reads it while its model loads, and we go on meanwhile."""
+    data = pickle.dumps((project.root.resolve(), result), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def send() -> None:
+        try:
+            with os.fdopen(pipe, "wb") as out:
+                out.write(data)
+        except BrokenPipeError:
+            pass  # MkDocs stopped before it read the check: its exit status says so
+
+    sender = threading.Thread(target=send, name="dxnavi-check", daemon=True)
+    sender.start()
+    return sender
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -246,12 +260,14 @@ def build_site(project: Project, site_dir: Path | None = None) -> int:
             mkdocs.kill()
             print(f"エラーがあるためサイトを作りませんでした（{target} はそのままです）。")
             return 1
-        _hand_over(project, result, send)
+        sender = _hand_over(project, result, send)
         send = -1
         if mkdocs.poll() is None:  # not for a MkDocs that has already stopped (its configuration, say)
             _hand_stages(project, result, stages_send, staging, target)
             stages_send = -1
-        if mkdocs.wait() != 0:
+        status = mkdocs.wait()
+        sender.join()  # it has ended: MkDocs read the check or stopped (a broken pipe)
+        if status != 0:
             print(f"サイトを作れませんでした（{target} はそのままです）。")
             return 1
         if _late_folder(staging).is_dir():

@@ -127,8 +127,6 @@ def test_check_build_and_serve_never_modify_inputs(project: Path) -> None:
 
 def test_build_hands_its_check_to_mkdocs(project: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The plugin takes the check ``build`` has just made (through a pipe) instead of checking every file again."""
-    import threading
-
     from builder import sitebuild
     from builder.project import Project
     from builder.validate import check_project
@@ -139,8 +137,7 @@ def test_build_hands_its_check_to_mkdocs(project: Path, tmp_path: Path, monkeypa
 
     def handed(to: Path) -> object:
         receive, send = os.pipe()
-        sender = threading.Thread(target=sitebuild._hand_over, args=(Project(project), result, send))
-        sender.start()  # a pipe holds 64 KB: the check is written while it is read
+        sender = sitebuild._hand_over(Project(project), result, send)  # a pipe holds 64 KB: written while it is read
         monkeypatch.setenv("DXNAVI_CHECKED", str(receive))
         try:
             return sitebuild.checked_project(Project(to))

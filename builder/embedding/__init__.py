@@ -12,7 +12,7 @@ person can act on; callers fall back, a build never fails for want of a model.
 
 from builder.embedding.base import EngineUnavailable, Encoder
 from builder.embedding.embedder import Embedder
-from builder.embedding.loader import Availability, Deferred, availability, load, preload, resolved
+from builder.embedding.loader import Availability, Deferred, availability, import_runtime, load, preload, resolved
 from builder.embedding.settings import ENGINES, EmbeddingSettings
 
-__all__ = ["ENGINES", "Availability", "Deferred", "availability", "Embedder", "EmbeddingSettings", "Encoder", "EngineUnavailable", "load", "preload", "resolved"]
+__all__ = ["ENGINES", "Availability", "Deferred", "availability", "Embedder", "EmbeddingSettings", "Encoder", "EngineUnavailable", "import_runtime", "load", "preload", "resolved"]

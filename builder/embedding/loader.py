@@ -43,6 +43,20 @@ def load(settings: s.EmbeddingSettings, root: Path, *, engine_from_environment: 
     return Embedder(encoder, resolved, resolved.cache_dir / "embeddings.sqlite3")
 
 
+def import_runtime(settings: s.EmbeddingSettings, root: Path) -> None:
+    """Import the configured engine's libraries in this thread: for a caller that would only wait
+    otherwise, so that ``preload``'s thread then runs mostly outside the interpreter. Not torch
+    (sentence-transformers): it takes seconds, which the thread overlaps with the stages."""
+    if settings.with_environment(root).engine != s.USE:
+        return
+    from builder.embedding import use
+
+    try:
+        use.import_runtime()
+    except ImportError:
+        pass  # availability() says why
+
+
 def preload(settings: s.EmbeddingSettings, root: Path) -> None:
     """Load the configured engine's model into this process's cache, so ``load`` finds it.
 

@@ -18,6 +18,7 @@ _ESCAPED = re.compile("[" + re.escape("".join(_REFERENCES)) + "]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the index pages write each title, name and label many times over
 def text(value: str) -> str:
     """Inline text: one line, every Markdown/HTML-significant character escaped."""
     return _ESCAPED.sub(lambda found: _REFERENCES[found.group()], " ".join(value.split()))

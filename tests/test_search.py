@@ -196,6 +196,13 @@ def test_a_lone_kanji_sums_the_postings_of_the_pairs_holding_it(data: dict) -> N
         assert {p: [tf.get(name, 0) for name in FIELDS] for p, tf in got.items()} == expected, ch
 
 
+def test_cases_without_kanji_or_kana_have_no_lone_characters_to_sum() -> None:
+    from builder.generate.search_index import build_index
+
+    assert search_shards.unions(build_index([["it passport", "", "", "", ""]])) == {}
+    assert search_shards.unions(build_index([])) == {}  # a preview whose every case file was refused
+
+
 def test_shards_hold_every_key_once_in_the_chunk_the_manifest_points_to(data: dict, shards: dict[str, str]) -> None:
     import bisect
 

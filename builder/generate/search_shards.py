@@ -243,6 +243,8 @@ def unions(index: dict[str, Any]) -> dict[str, Any]:
             for ch in set(term):  # a term counts once however often it holds the character
                 if ch not in terms:  # the lone term itself answers, as ranking.js looks it up first
                     holders[ch].append(n)
+    if not holders:  # no kanji/kana in any case
+        return {}
     held = sorted({n for numbers in holders.values() for n in numbers})
     at = {n: i for i, n in enumerate(held)}
     keys, counts, bounds = _decoded([index["postings"][n] for n in held], size)
@@ -254,7 +256,7 @@ def unions(index: dict[str, Any]) -> dict[str, Any]:
         found.append(present + place * fields * size)
         tf.append(summed[present].astype(np.int64))
     # Each character's keys are (place × fields + field) × size + case: a term's, as build_index lays them out.
-    flat = _flat_postings(np.concatenate(found or [np.zeros(0, np.int64)]), np.concatenate(tf or [np.zeros(0, np.int64)]), fields, size)
+    flat = _flat_postings(np.concatenate(found), np.concatenate(tf), fields, size)
     return dict(zip(holders, flat))
 
 

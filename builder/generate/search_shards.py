@@ -260,16 +260,24 @@ def unions(index: dict[str, Any]) -> dict[str, Any]:
     held = sorted({n for numbers in holders.values() for n in numbers})
     at = {n: i for i, n in enumerate(held)}
     keys, counts, bounds = _decoded([index["postings"][n] for n in held], size)
-    found, tf = [], []  # per character, its summed postings' keys (as _decoded's), offset by its place
-    for place, numbers in enumerate(holders.values()):
+    out: dict[str, Any] = {}
+    chars: list[str] = []
+    found, tf = [], []  # per character of a batch, its summed postings' keys (as _decoded's), offset by its place
+    batched = 0
+    for last, (ch, numbers) in enumerate(holders.items(), start=1 - len(holders)):
         slices = [slice(bounds[at[n]], bounds[at[n] + 1]) for n in numbers]
         summed = np.bincount(np.concatenate([keys[s] for s in slices]), weights=np.concatenate([counts[s] for s in slices]))
         present = np.flatnonzero(summed)
-        found.append(present + place * fields * size)
+        found.append(present + len(chars) * fields * size)
         tf.append(summed[present].astype(np.int64))
-    # Each character's keys are (place × fields + field) × size + case: a term's, as build_index lays them out.
-    flat = _flat_postings(np.concatenate(found), np.concatenate(tf), fields, size)
-    return dict(zip(holders, flat))
+        chars.append(ch)
+        batched += len(present)
+        if batched >= ENCODE_BATCH or last == 0:
+            # Laid out a batch at a time, each character's keys being (place × fields + field) × size + case,
+            # a term's as build_index lays them out (all at once: 0.3 GB more at 10,000 cases).
+            out.update(zip(chars, _flat_postings(np.concatenate(found), np.concatenate(tf), fields, size)))
+            chars, found, tf, batched = [], [], [], 0
+    return out
 
 
 # The numbers of the chunks' values as text: one digit a character, of DIGITS (printable ASCII but " and \,

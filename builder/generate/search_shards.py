@@ -201,7 +201,7 @@ def _gaps(positions: list[int]) -> list[int]:
 
 def _decoded(flats: list[Any], size: int) -> tuple[Any, Any, Any]:
     """(field × size + case, term frequency) of every posting of ``flats`` (terms' flat postings, the
-    search_index format) as two numpy arrays, and where each term's begin and the last ends.
+    search_index format) as two numpy arrays, and where each term's postings begin there (and the last end).
 
     Decoded a batch of terms at a time (_batches), not term by term: that was half of unions()
     (10,000 numpy calls at 1,000 cases); nor all at once: at 10,000 cases its arrays took 0.6 GB.
@@ -264,7 +264,7 @@ def unions(index: dict[str, Any]) -> dict[str, Any]:
     chars: list[str] = []
     found, tf = [], []  # per character of a batch, its summed postings' keys (as _decoded's), offset by its place
     batched = 0
-    for last, (ch, numbers) in enumerate(holders.items(), start=1 - len(holders)):
+    for done, (ch, numbers) in enumerate(holders.items(), start=1):
         slices = [slice(bounds[at[n]], bounds[at[n] + 1]) for n in numbers]
         summed = np.bincount(np.concatenate([keys[s] for s in slices]), weights=np.concatenate([counts[s] for s in slices]))
         present = np.flatnonzero(summed)
@@ -272,7 +272,7 @@ def unions(index: dict[str, Any]) -> dict[str, Any]:
         tf.append(summed[present].astype(np.int64))
         chars.append(ch)
         batched += len(present)
-        if batched >= ENCODE_BATCH or last == 0:
+        if batched >= ENCODE_BATCH or done == len(holders):
             # Laid out a batch at a time, each character's keys being (place × fields + field) × size + case,
             # a term's as build_index lays them out (all at once: 0.3 GB more at 10,000 cases).
             out.update(zip(chars, _flat_postings(np.concatenate(found), np.concatenate(tf), fields, size)))

@@ -179,8 +179,9 @@ def _gzip_ascii7(read: Callable[[], bytes], digest: str, cache: Path | None) -> 
 def binary(data: bytes | Path, *, digest: str = "", cache: Path | None = None, **extra: Any) -> dict[str, Any]:
     """``data`` gzipped and written as ascii7 text; ``cache``: the folder that keeps the encoding of data
     that seldom changes (the model, not the vectors). ``data`` may be a file whose SHA-256 is known
-    (``digest``), read only when the cache lacks it: the prepared model's manifest holds it, and
-    reading and hashing its 20 MB took 0.04 s of every build.
+    (``digest``), read only when the cache lacks it: the prepared model's manifest holds it (the
+    embeddings' fingerprint is made from it too), and reading and hashing its 20 MB took 0.04 s of
+    every build.
 
     The value's ``data`` is that text as UTF-8 bytes, which only ``Asset.binary`` writes (never
     json.dumps: it is a JavaScript string with control characters, not JSON)."""

@@ -200,8 +200,9 @@ def _gaps(positions: list[int]) -> list[int]:
 
 
 def _decoded(flats: list[Any], size: int) -> tuple[Any, Any, Any]:
-    """(field × size + case, term frequency) of every posting of ``flats`` (terms' flat postings, the
-    search_index format) as two numpy arrays, and where each term's postings begin there (and the last end).
+    """(field × size + case, term frequency) of every posting of ``flats`` (one or more terms' flat
+    postings, the search_index format) as two numpy arrays, and where each term's postings begin there
+    (and the last end).
 
     Decoded a batch of terms at a time (_batches), not term by term: that was half of unions()
     (10,000 numpy calls at 1,000 cases); nor all at once: at 10,000 cases its arrays took 0.6 GB.
@@ -215,8 +216,7 @@ def _decoded(flats: list[Any], size: int) -> tuple[Any, Any, Any]:
         counts.append(batch_counts.astype(np.int32))
         bounds.append(batch_bounds[1:] + decoded)
         decoded += len(batch_keys)
-    empty = [np.zeros(0, np.int32)]
-    return np.concatenate(keys or empty), np.concatenate(counts or empty), np.concatenate(bounds)
+    return np.concatenate(keys), np.concatenate(counts), np.concatenate(bounds)
 
 
 def _decoded_batch(flat: Any, starts: Any, size: int) -> tuple[Any, Any, Any]:
@@ -229,8 +229,8 @@ def _decoded_batch(flat: Any, starts: Any, size: int) -> tuple[Any, Any, Any]:
         going = at < end
         at, end = at[going], end[going]
         heads.append(at)
-        at = at + 2 + 2 * flat[at + 1] if len(at) else at
-    head = np.sort(np.concatenate(heads)) if heads else np.zeros(0, np.int64)
+        at = at + 2 + 2 * flat[at + 1]
+    head = np.sort(np.concatenate(heads))
     counts = flat[head + 1]
     group = np.repeat(np.arange(len(head)), counts)
     first = np.cumsum(counts) - counts  # each group's first pair among all pairs

@@ -194,8 +194,9 @@ class PageCache:
 class PageReuse:
     """One build's reuse of kept pages, called from the MkDocs plugin's page events."""
 
-    def __init__(self, cache: PageCache, files: Files, sanitised: set[str], previous: PreviousSite | None) -> None:
+    def __init__(self, cache: PageCache, files: Files, sanitised: set[str], previous: PreviousSite | None, reuse: bool = True) -> None:
         self.cache = cache
+        self.reuse = reuse  # False: every page is rendered (and kept for a later build)
         self.files = files
         self.sanitised = sanitised
         self.previous = previous
@@ -213,7 +214,7 @@ class PageReuse:
         """The page to convert, or a stand-in with nothing to convert when the kept HTML can be used."""
         source = page.file.src_uri
         key = self.keys[source] = self.cache.key(source, page.file.content_bytes, source in self.sanitised)
-        kept = self.cache.get(key)
+        kept = self.cache.get(key) if self.reuse else None
         if kept is None or not self.urls.issuperset(kept.entry.targets):
             self.warnings.page = source
             return page

@@ -177,7 +177,8 @@ class DxNaviPlugin(BasePlugin[DxNaviConfig]):
         shared["theme"] = dict(config.theme)
         overrides = [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
         cache = PageCache(self.cache_dir / PAGE_CACHE, site_key(Path(config.config_file_path), shared, overrides))
-        return PageReuse(cache, files, self.sanitised, self.previous)
+        # Material's search plugin indexes every page's converted HTML, which a reused page does not have.
+        return PageReuse(cache, files, self.sanitised, self.previous, reuse=not theme_files.material_search(config))
 
     def _drop_unsafe_sources(self, files: Files, config: MkDocsConfig) -> None:
         """Never publish a link, FIFO, device... from pages/ or the theme overrides.

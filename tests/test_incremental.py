@@ -95,6 +95,17 @@ def test_a_page_whose_link_lost_its_target_is_rendered_again(project: Path) -> N
     assert _hashes(site) == before  # the failed build's links into the old site changed none of its files
 
 
+def test_with_materials_search_on_every_page_is_rendered_again(project: Path) -> None:
+    """Its plugin indexes each page's converted HTML, which a reused page lacks (eval-search's Material anchor)."""
+    from builder.evaluation import snapshot
+
+    snapshot.use_material_search(project)
+    site = project / "site"
+    pages, _ = _build(project, site)
+    assert _build(project, site) == (pages, 0)
+    assert (site / "search" / "search_index.json").is_file()
+
+
 def test_the_browser_assets_are_compressed_once_and_kept_by_their_hash(tmp_path: Path) -> None:
     from builder.generate.semantic_assets import GZIP_CODEC, binary
 
